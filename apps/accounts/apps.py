@@ -1,0 +1,9 @@
+"""Accounts: users, role memberships scoped to a district or organisation, permission rules."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AccountsConfig(AppConfig):
+    name = "apps.accounts"
+    verbose_name = _("Accounts and roles")

@@ -1,0 +1,105 @@
+"""What part of the region a user may see or change, by role: the one scoping mechanism.
+
+Every model family's selector (`visible_teachers(user)`, ...) turns a Scope into a
+queryset filter with `Scope.q(...)`, naming the paths from its model to a district, an
+organisation and the teacher's own user; object checks use `Scope.contains(...)`.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from .models import Role
+
+# Who reads the registry of teachers, and who changes it.
+STAFF_READ_ROLES = frozenset(
+    {
+        Role.SCHOOL_ADMIN,
+        Role.METHODOLOGIST,
+        Role.COMMISSION_MEMBER,
+        Role.HR_ANALYST,
+        Role.REGION_ADMIN,
+    }
+)
+STAFF_WRITE_ROLES = frozenset({Role.SCHOOL_ADMIN, Role.METHODOLOGIST, Role.REGION_ADMIN})
+
+
+@dataclass(frozen=True)
+class Scope:
+    everything: bool = False
+    region_ids: frozenset = field(default_factory=frozenset)
+    district_ids: frozenset = field(default_factory=frozenset)
+    organization_ids: frozenset = field(default_factory=frozenset)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (
+            self.everything or self.region_ids or self.district_ids or self.organization_ids
+        )
+
+    def q(self, *, organization: str, district: str, region: str) -> Q:
+        """A filter for a queryset, given the lookup paths to organisation, district, region."""
+        if self.everything:
+            return Q()
+        q = Q(pk__in=[])
+        if self.region_ids:
+            q |= Q(**{f"{region}__in": self.region_ids})
+        if self.district_ids:
+            q |= Q(**{f"{district}__in": self.district_ids})
+        if self.organization_ids:
+            q |= Q(**{f"{organization}__in": self.organization_ids})
+        return q
+
+    def contains(self, *, organization_id, district_id, region_id) -> bool:
+        return (
+            self.everything
+            or region_id in self.region_ids
+            or district_id in self.district_ids
+            or organization_id in self.organization_ids
+        )
+
+
+def role_assignments(user) -> list:
+    """The user's role assignments, loaded once per request (cached on the user object)."""
+    if not user.is_authenticated:
+        return []
+    cached = getattr(user, "_role_assignments", None)
+    if cached is None:
+        cached = list(user.role_assignments.all())
+        user._role_assignments = cached
+    return cached
+
+
+def user_roles(user) -> set[str]:
+    return {a.role for a in role_assignments(user)}
+
+
+def scope_for(user, roles) -> Scope:
+    """The union of the scopes of the user's assignments in these roles."""
+    if not user.is_authenticated or not user.is_active:
+        return Scope()
+    if user.is_superuser:
+        return Scope(everything=True)
+    regions, districts, organizations = set(), set(), set()
+    for a in role_assignments(user):
+        if a.role not in roles:
+            continue
+        if a.region_id:
+            regions.add(a.region_id)
+        if a.district_id:
+            districts.add(a.district_id)
+        if a.organization_id:
+            organizations.add(a.organization_id)
+    return Scope(
+        region_ids=frozenset(regions),
+        district_ids=frozenset(districts),
+        organization_ids=frozenset(organizations),
+    )
+
+
+def read_scope(user) -> Scope:
+    return scope_for(user, STAFF_READ_ROLES)
+
+
+def write_scope(user) -> Scope:
+    return scope_for(user, STAFF_WRITE_ROLES)

@@ -1,0 +1,9 @@
+"""Organisations: the region's structure (region, district or city, organisation)."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganizationsConfig(AppConfig):
+    name = "apps.organizations"
+    verbose_name = _("Organisations")

@@ -1,0 +1,133 @@
+"""The teacher list's filters (django-filter), limited to what the user may see."""
+
+import django_filters
+from dateutil.relativedelta import relativedelta
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.text import normalize_search
+from apps.organizations.models import InstructionLanguage
+
+from .models import Position, QualificationCategory, Subject, Teacher
+from .selectors import TEACHER_ORDERINGS, visible_districts, visible_organizations
+
+# An organisation drop-down longer than this waits until a district is chosen.
+MAX_ORGANIZATION_CHOICES = 300
+
+
+class TeacherFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Name or IIN"), method="filter_search", max_length=100
+    )
+    district = django_filters.ModelChoiceFilter(
+        label=_("District or city"),
+        field_name="organization__district",
+        queryset=None,
+        empty_label=_("All districts"),
+    )
+    organization = django_filters.ModelChoiceFilter(
+        label=_("Organisation"), queryset=None, empty_label=_("All organisations")
+    )
+    category = django_filters.ModelChoiceFilter(
+        label=_("Category"),
+        queryset=QualificationCategory.objects.all(),
+        empty_label=_("Any category"),
+        null_label=_("No category"),
+    )
+    subject = django_filters.ModelChoiceFilter(
+        label=_("Subject"),
+        field_name="subjects",
+        queryset=Subject.objects.all(),
+        empty_label=_("Any subject"),
+    )
+    position = django_filters.ModelChoiceFilter(
+        label=_("Position"), queryset=Position.objects.all(), empty_label=_("Any position")
+    )
+    teaching_language = django_filters.ModelChoiceFilter(
+        label=_("Language of instruction"),
+        queryset=InstructionLanguage.objects.all(),
+        empty_label=_("Any language"),
+    )
+    expiring_months = django_filters.TypedChoiceFilter(
+        label=_("Category expires"),
+        choices=[
+            ("0", _("already expired")),
+            ("3", _("within 3 months")),
+            ("6", _("within 6 months")),
+            ("12", _("within 12 months")),
+            ("24", _("within 24 months")),
+        ],
+        coerce=int,
+        empty_label=_("Any time"),
+        method="filter_expiring",
+    )
+    sort = django_filters.ChoiceFilter(
+        label=_("Sort by"),
+        choices=[
+            ("name", _("name, A to Z")),
+            ("-name", _("name, Z to A")),
+            ("iin", _("IIN")),
+            ("valid_until", _("category expiry, soonest first")),
+            ("-valid_until", _("category expiry, latest first")),
+            ("-updated", _("recently changed")),
+        ],
+        empty_label=None,
+        method="filter_sort",
+    )
+
+    class Meta:
+        model = Teacher
+        fields = []
+
+    def __init__(self, data=None, *args, user, **kwargs):
+        data = data.copy() if data is not None else None
+        if data is not None and not data.get("sort"):
+            data["sort"] = "name"
+        super().__init__(data, *args, **kwargs)
+        self.filters["district"].queryset = visible_districts(user)
+        organizations = visible_organizations(user).order_by("name_ru")
+        district_id = self.data.get("district") if self.data else None
+        if district_id and str(district_id).isdigit():
+            organizations = organizations.filter(district_id=district_id)
+        self.filters["organization"].queryset = organizations
+        # With no district chosen, a region-wide user would get ~1,150 options: the
+        # organisation box then waits for a district (a chosen value is still honoured).
+        self.organization_needs_district = not district_id and (
+            organizations.count() > MAX_ORGANIZATION_CHOICES
+        )
+        if self.organization_needs_district:
+            self.form.fields["organization"].widget = forms.HiddenInput()
+
+    def filter_search(self, queryset, name, value):
+        value = normalize_search(value)
+        if not value:
+            return queryset
+        compact = value.replace(" ", "")
+        if compact.isdigit():
+            return queryset.filter(iin__startswith=compact) if len(compact) < 12 else (
+                queryset.filter(iin=compact)
+            )
+        for word in value.split(" ")[:4]:
+            queryset = queryset.filter(search_text__contains=word)
+        return queryset
+
+    def filter_expiring(self, queryset, name, value):
+        today = timezone.localdate()
+        if value == 0:
+            return queryset.filter(category_valid_until__lt=today)
+        return queryset.filter(
+            category_valid_until__gte=today,
+            category_valid_until__lte=today + relativedelta(months=value),
+        )
+
+    def filter_sort(self, queryset, name, value):
+        return queryset.order_by(*TEACHER_ORDERINGS.get(value, TEACHER_ORDERINGS["name"]))
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        if not queryset.query.order_by:
+            queryset = queryset.order_by(*TEACHER_ORDERINGS["name"])
+        return queryset
+

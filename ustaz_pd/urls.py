@@ -1,0 +1,15 @@
+"""URL map of Ustaz PD."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from apps.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("i18n/setlang/", core_views.set_language, name="set_language"),
+    path("health/", core_views.health, name="health"),
+    path("accounts/", include("allauth.urls")),
+    path("teachers/", include("apps.teachers.urls")),
+    path("admin/", admin.site.urls),
+]
