@@ -16,9 +16,7 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env("SECRET_KEY", default="") or (
-    "django-insecure-local-only-key" if DEBUG else None
-)
+SECRET_KEY = env("SECRET_KEY", default="") or ("django-insecure-local-only-key" if DEBUG else None)
 if SECRET_KEY is None:
     raise environ.ImproperlyConfigured("Set SECRET_KEY (or DEBUG=1 for a local run).")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
@@ -101,8 +99,7 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://ustaz-pd")}
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "apps.accounts.backends.AccountBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

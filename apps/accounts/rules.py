@@ -23,6 +23,7 @@ def _has_any_role(roles):
 is_staff_reader = _has_any_role(STAFF_READ_ROLES)
 is_staff_writer = _has_any_role(STAFF_WRITE_ROLES)
 is_region_admin = _has_any_role(frozenset({Role.REGION_ADMIN}))
+is_teacher = _has_any_role(frozenset({Role.TEACHER}))
 is_superuser = rules.is_superuser
 
 
@@ -50,10 +51,9 @@ def is_own_teacher_record(user, teacher) -> bool:
 
 # Teacher registry.
 rules.add_perm("teachers.view_teacher_list", is_superuser | is_staff_reader)
-rules.add_perm(
-    "teachers.view_teacher", is_superuser | object_in_read_scope | is_own_teacher_record
-)
+rules.add_perm("teachers.view_teacher", is_superuser | object_in_read_scope | is_own_teacher_record)
 rules.add_perm("teachers.add_teacher", is_superuser | is_staff_writer)
+rules.add_perm("teachers.view_own_record", is_teacher)
 rules.add_perm("teachers.change_teacher", is_superuser | object_in_write_scope)
 # An organisation a user may place a teacher in (the form offers only these).
 rules.add_perm("organizations.assign_teacher_to", is_superuser | object_in_write_scope)

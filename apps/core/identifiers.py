@@ -61,9 +61,7 @@ def parse_iin(value: str) -> IinInfo:
             code="iin_century",
         )
     try:
-        birth_date = dt.date(
-            century[0] + int(value[0:2]), int(value[2:4]), int(value[4:6])
-        )
+        birth_date = dt.date(century[0] + int(value[0:2]), int(value[2:4]), int(value[4:6]))
     except ValueError:
         raise ValidationError(
             _("The first six digits of an IIN must be a real birth date (YYMMDD)."),

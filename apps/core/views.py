@@ -14,8 +14,9 @@ from apps.accounts.services import user_set_language
 
 
 def home(request):
-    if not request.user.has_perm("teachers.view_teacher_list") and hasattr(
-        request.user, "teacher"
+    user = request.user
+    if not user.has_perm("teachers.view_teacher_list") and user.has_perm(
+        "teachers.view_own_record"
     ):
         return redirect("teachers:me")
     return render(request, "core/home.html", {"assignments": role_assignments(request.user)})

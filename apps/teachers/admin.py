@@ -28,7 +28,7 @@ class SubjectAdmin(admin.ModelAdmin):
 class TeacherAdminForm(forms.ModelForm):
     class Meta:
         model = Teacher
-        fields = "__all__"
+        fields = [*services.EDITABLE_FIELDS, "subjects", "user"]
 
     def _post_clean(self):
         super()._post_clean()

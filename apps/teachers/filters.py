@@ -17,9 +17,7 @@ MAX_ORGANIZATION_CHOICES = 300
 
 
 class TeacherFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        label=_("Name or IIN"), method="filter_search", max_length=100
-    )
+    q = django_filters.CharFilter(label=_("Name or IIN"), method="filter_search", max_length=100)
     district = django_filters.ModelChoiceFilter(
         label=_("District or city"),
         field_name="organization__district",
@@ -49,7 +47,7 @@ class TeacherFilter(django_filters.FilterSet):
         queryset=InstructionLanguage.objects.all(),
         empty_label=_("Any language"),
     )
-    expiring_months = django_filters.TypedChoiceFilter(
+    expiring_months = django_filters.ChoiceFilter(
         label=_("Category expires"),
         choices=[
             ("0", _("already expired")),
@@ -58,7 +56,6 @@ class TeacherFilter(django_filters.FilterSet):
             ("12", _("within 12 months")),
             ("24", _("within 24 months")),
         ],
-        coerce=int,
         empty_label=_("Any time"),
         method="filter_expiring",
     )
@@ -105,8 +102,10 @@ class TeacherFilter(django_filters.FilterSet):
             return queryset
         compact = value.replace(" ", "")
         if compact.isdigit():
-            return queryset.filter(iin__startswith=compact) if len(compact) < 12 else (
-                queryset.filter(iin=compact)
+            return (
+                queryset.filter(iin__startswith=compact)
+                if len(compact) < 12
+                else (queryset.filter(iin=compact))
             )
         for word in value.split(" ")[:4]:
             queryset = queryset.filter(search_text__contains=word)
@@ -114,11 +113,12 @@ class TeacherFilter(django_filters.FilterSet):
 
     def filter_expiring(self, queryset, name, value):
         today = timezone.localdate()
-        if value == 0:
+        months = int(value)  # one of the choices, already validated
+        if months == 0:
             return queryset.filter(category_valid_until__lt=today)
         return queryset.filter(
             category_valid_until__gte=today,
-            category_valid_until__lte=today + relativedelta(months=value),
+            category_valid_until__lte=today + relativedelta(months=months),
         )
 
     def filter_sort(self, queryset, name, value):
@@ -130,4 +130,3 @@ class TeacherFilter(django_filters.FilterSet):
         if not queryset.query.order_by:
             queryset = queryset.order_by(*TEACHER_ORDERINGS["name"])
         return queryset
-

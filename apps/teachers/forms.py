@@ -34,9 +34,11 @@ class TeacherForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = editable_organizations(user).select_related(
-            "district"
-        ).order_by("district__kato", "name_ru")
+        self.fields["organization"].queryset = (
+            editable_organizations(user)
+            .select_related("district")
+            .order_by("district__kato", "name_ru")
+        )
         self.fields["birth_date"].required = False
         self.fields["sex"].required = False
 

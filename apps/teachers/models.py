@@ -26,9 +26,7 @@ class QualificationCategory(BilingualNameModel):
     rank = models.PositiveSmallIntegerField(
         _("rank"), help_text=_("Order on its ladder; higher is a higher category.")
     )
-    validity_years = models.PositiveSmallIntegerField(
-        _("valid for (years)"), null=True, blank=True
-    )
+    validity_years = models.PositiveSmallIntegerField(_("valid for (years)"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("qualification category")
@@ -111,9 +109,7 @@ class Teacher(TimeStampedModel):
         related_name="teachers",
         verbose_name=_("language of instruction"),
     )
-    experience_start = models.DateField(
-        _("pedagogical experience since"), null=True, blank=True
-    )
+    experience_start = models.DateField(_("pedagogical experience since"), null=True, blank=True)
     education = models.CharField(
         _("education"), max_length=15, choices=Education.choices, blank=True
     )
@@ -185,9 +181,7 @@ class Teacher(TimeStampedModel):
 
     @property
     def category_expired(self) -> bool:
-        return bool(
-            self.category_valid_until and self.category_valid_until < timezone.localdate()
-        )
+        return bool(self.category_valid_until and self.category_valid_until < timezone.localdate())
 
     def experience_years(self, on: dt.date | None = None) -> int | None:
         if self.experience_start is None:

@@ -1,5 +1,7 @@
 """Reads of the teacher registry: the one scoping function and the list and detail queries."""
 
+from itertools import pairwise
+
 from django.db.models import Q, QuerySet
 from django.utils.formats import date_format
 
@@ -30,8 +32,9 @@ def visible_teachers(user) -> QuerySet[Teacher]:
     if not user.is_authenticated:
         return Teacher.objects.none()
     scope = read_scope(user)
-    condition = Q(user=user) if scope.is_empty else scope.q(**_SCOPE_PATHS) | Q(user=user)
-    return Teacher.objects.filter(condition)
+    if scope.everything:
+        return Teacher.objects.all()
+    return Teacher.objects.filter(scope.q(**_SCOPE_PATHS) | Q(user=user))
 
 
 def editable_organizations(user) -> QuerySet[Organization]:
@@ -50,9 +53,7 @@ def visible_organizations(user) -> QuerySet[Organization]:
 def visible_districts(user) -> QuerySet[District]:
     scope = read_scope(user)
     return District.objects.filter(
-        scope.q(
-            organization="organizations__pk", district="pk", region="region_id"
-        )
+        scope.q(organization="organizations__pk", district="pk", region="region_id")
     ).distinct()
 
 
@@ -60,9 +61,7 @@ def teacher_rows(ids) -> QuerySet[Teacher]:
     """The rows of one list page, with everything the list shows in a constant number of queries."""
     return (
         Teacher.objects.filter(pk__in=ids)
-        .select_related(
-            "organization", "organization__district", "position", "category"
-        )
+        .select_related("organization", "organization__district", "position", "category")
         .prefetch_related("subjects")
     )
 
@@ -105,11 +104,9 @@ def teacher_history(teacher: Teacher, *, limit: int = 100) -> list[dict]:
     ):
         subjects_by_record[history_id] += (subject_id,)
 
-    fields = [
-        f for f in teacher_history_model.fields_included(Teacher) if f.name not in ("id",)
-    ]
+    fields = [f for f in teacher_history_model.fields_included(Teacher) if f.name not in ("id",)]
     raw_changes = []
-    for newer, older in zip(records, records[1:], strict=False):
+    for newer, older in pairwise(records):
         changes = [
             (f, getattr(older, f.attname), getattr(newer, f.attname))
             for f in fields

@@ -1,0 +1,118 @@
+"""Every page x every role: allowed (200), refused (403), hidden (404) or sent elsewhere (302).
+
+A record outside the user's scope answers 404, so that ids cannot be probed.
+"""
+
+import pytest
+from django.urls import reverse
+
+ROLES = [
+    "anonymous",
+    "no_role",
+    "teacher",
+    "school_admin",
+    "methodologist",
+    "commission_member",
+    "hr_analyst",
+    "region_admin",
+    "superuser",
+]
+
+# page -> expected status per role, in the order of ROLES.
+# teacher_a is in school A (district 6110, the teacher user's own record), teacher_b in
+# school B (6110), teacher_c in school C (district 6152).
+MATRIX = {
+    "home": [302, 200, 302, 200, 200, 200, 200, 200, 200],
+    "list": [302, 403, 403, 200, 200, 200, 200, 200, 200],
+    "create": [302, 403, 403, 200, 200, 403, 403, 200, 200],
+    "me": [302, 302, 302, 302, 302, 302, 302, 302, 302],
+    "detail_a": [302, 404, 200, 200, 200, 200, 200, 200, 200],
+    "detail_b": [302, 404, 404, 404, 200, 200, 200, 200, 200],
+    "detail_c": [302, 404, 404, 404, 404, 404, 200, 200, 200],
+    "update_a": [302, 404, 403, 200, 200, 403, 403, 200, 200],
+    "update_b": [302, 404, 404, 404, 200, 403, 403, 200, 200],
+    "update_c": [302, 404, 404, 404, 404, 404, 403, 200, 200],
+    "admin": [302, 302, 302, 302, 302, 302, 302, 302, 200],
+    "health": [200, 200, 200, 200, 200, 200, 200, 200, 200],
+}
+
+
+def _url(world, page):
+    simple = {
+        "home": reverse("home"),
+        "list": reverse("teachers:list"),
+        "create": reverse("teachers:create"),
+        "me": reverse("teachers:me"),
+        "admin": reverse("admin:index"),
+        "health": reverse("health"),
+    }
+    if page in simple:
+        return simple[page]
+    view, letter = page.split("_")
+    teacher = getattr(world, f"teacher_{letter}")
+    return reverse(f"teachers:{view}", args=[teacher.pk])
+
+
+@pytest.mark.parametrize("page", MATRIX)
+@pytest.mark.parametrize("role", ROLES)
+def test_permission_matrix(client, world, role, page):
+    if role != "anonymous":
+        client.force_login(world.users[role])
+    response = client.get(_url(world, page))
+    assert response.status_code == MATRIX[page][ROLES.index(role)], (role, page)
+
+
+def test_posting_an_edit_outside_the_scope_changes_nothing(client, world):
+    client.force_login(world.users["school_admin"])
+    teacher = world.teacher_c
+    response = client.post(reverse("teachers:update", args=[teacher.pk]), {"last_name": "Hacked"})
+    assert response.status_code == 404
+    teacher.refresh_from_db()
+    assert teacher.last_name != "Hacked"
+
+
+def test_a_school_admin_cannot_move_a_teacher_to_another_school(client, world):
+    client.force_login(world.users["school_admin"])
+    teacher = world.teacher_a
+    form = _form_data(teacher)
+    form["organization"] = world.school_b.pk
+    response = client.post(reverse("teachers:update", args=[teacher.pk]), form)
+    assert response.status_code == 200  # the form comes back with the error
+    assert response.context["form"].errors["organization"]
+    teacher.refresh_from_db()
+    assert teacher.organization == world.school_a
+
+
+def test_a_school_admin_cannot_create_a_teacher_in_another_school(client, world):
+    from apps.teachers.models import Teacher
+
+    client.force_login(world.users["school_admin"])
+    form = _form_data(world.teacher_a)
+    form.update(iin="900101300007", organization=world.school_c.pk, sex="M", birth_date="")
+    response = client.post(reverse("teachers:create"), form)
+    assert response.status_code == 200
+    assert "organization" in response.context["form"].errors
+    assert not Teacher.objects.filter(iin="900101300007").exists()
+
+
+def _form_data(teacher) -> dict:
+    return {
+        "iin": teacher.iin,
+        "last_name": teacher.last_name,
+        "first_name": teacher.first_name,
+        "middle_name": teacher.middle_name,
+        "birth_date": teacher.birth_date.isoformat(),
+        "sex": teacher.sex,
+        "organization": teacher.organization_id,
+        "position": teacher.position_id,
+        "category": teacher.category_id or "",
+        "category_awarded_on": teacher.category_awarded_on or "",
+        "category_valid_until": teacher.category_valid_until or "",
+        "experience_start": teacher.experience_start or "",
+        "education": teacher.education,
+        "education_institution": "",
+        "specialty": "",
+        "phone": "",
+        "email": teacher.email,
+        "teaching_language": "",
+    }

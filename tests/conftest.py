@@ -1,0 +1,57 @@
+"""Shared fixtures: a small region with three schools and a user for every role."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from apps.accounts.models import Role
+from apps.accounts.services import role_assignment_create
+from apps.organizations.models import Region
+
+from .factories import OrganizationFactory, TeacherFactory, UserFactory, district
+
+
+@pytest.fixture
+def world(db):
+    """School A and B in Turkistan city (6110), school C in Sairam district (6152);
+    a teacher in each, and one user per role scoped to school A / district 6110 / region."""
+    region = Region.objects.get(kato="61")
+    city, sairam = district("6110"), district("6152")
+    school_a = OrganizationFactory(district=city)
+    school_b = OrganizationFactory(district=city)
+    school_c = OrganizationFactory(district=sairam)
+    teacher_a = TeacherFactory(organization=school_a)
+    teacher_b = TeacherFactory(organization=school_b)
+    teacher_c = TeacherFactory(organization=school_c)
+
+    def user_with(role=None, **scope):
+        user = UserFactory()
+        if role:
+            role_assignment_create(user=user, role=role, **scope)
+        return user
+
+    teacher_user = user_with(Role.TEACHER)
+    teacher_a.user = teacher_user
+    teacher_a.save()
+    superuser = UserFactory(is_superuser=True, is_staff=True)
+    return SimpleNamespace(
+        region=region,
+        city=city,
+        sairam=sairam,
+        school_a=school_a,
+        school_b=school_b,
+        school_c=school_c,
+        teacher_a=teacher_a,
+        teacher_b=teacher_b,
+        teacher_c=teacher_c,
+        users={
+            "no_role": user_with(),
+            "teacher": teacher_user,
+            "school_admin": user_with(Role.SCHOOL_ADMIN, organization=school_a),
+            "methodologist": user_with(Role.METHODOLOGIST, district=city),
+            "commission_member": user_with(Role.COMMISSION_MEMBER, district=city),
+            "hr_analyst": user_with(Role.HR_ANALYST, region=region),
+            "region_admin": user_with(Role.REGION_ADMIN, region=region),
+            "superuser": superuser,
+        },
+    )
