@@ -5,6 +5,7 @@ import datetime as dt
 import itertools
 
 import factory
+from allauth.account.models import EmailAddress
 from django.conf import settings
 
 from apps.accounts.models import User
@@ -82,3 +83,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     def save_password(obj, create, extracted, **kwargs):
         if create:
             obj.save()
+
+    @factory.post_generation
+    def verified_email(obj, create, extracted, **kwargs):
+        """Accounts made by staff start with a confirmed address (allauth asks otherwise)."""
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=obj, email=obj.email, primary=True, verified=True)

@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from apps.accounts.models import Role
@@ -107,7 +106,6 @@ def test_update_without_permission_is_refused(world):
 def test_confirmed_email_links_the_teacher_record_and_grants_the_teacher_role(world):
     teacher = TeacherFactory(organization=world.school_a, email="new.teacher@example.kz")
     user = UserFactory(email="new.teacher@example.kz", first_name="", last_name="")
-    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
     assert teacher_link_user(user=user) == teacher
     teacher.refresh_from_db()
     assert teacher.user == user

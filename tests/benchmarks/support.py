@@ -1,0 +1,52 @@
+"""Helpers shared by the benchmarks: region-size demo data and server-time sampling."""
+
+import statistics
+import time
+
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+REGION_TEACHERS = 67_000
+
+
+def ensure_region_data(teachers: int = REGION_TEACHERS) -> None:
+    from apps.teachers.models import Teacher
+
+    if Teacher.objects.count() != teachers:
+        call_command("seed_demo", teachers=teachers, seed=1, reset=True, verbosity=0)
+    with connection.cursor() as cursor:
+        # Fresh statistics and a visibility map, as a production database would have.
+        cursor.execute("VACUUM ANALYZE")
+
+
+def signed_in_client(email: str) -> Client:
+    from apps.accounts.models import User
+
+    client = Client()
+    client.force_login(User.objects.get(email=email))
+    return client
+
+
+def sample_ms(client: Client, urls: list[str], *, warmup: int = 3) -> list[float]:
+    """Server time of each request in milliseconds (Django's handler, no network)."""
+    for url in urls[:warmup]:
+        client.get(url)
+    times = []
+    for url in urls:
+        start = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return times
+
+
+def p99(values: list[float]) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[98]
+
+
+def count_queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    return len(ctx.captured_queries)
