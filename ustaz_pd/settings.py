@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "apps.organizations",
     "apps.accounts",
     "apps.teachers",
+    "apps.demo",
 ]
 
 MIDDLEWARE = [
@@ -127,7 +128,7 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Ustaz PD] "
 
 LANGUAGE_CODE = "kk"
 LANGUAGES = [("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")]
-# Our own catalogue first; locale_vendor/ holds the Kazakh (and missing Russian) texts of
+# Our own catalogue first; locale_vendor/ holds the Kazakh texts of
 # Django and django-allauth that our pages show, which makemessages never rewrites.
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_vendor"]
 FORMAT_MODULE_PATH = ["ustaz_pd.formats"]

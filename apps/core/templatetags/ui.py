@@ -1,6 +1,7 @@
 """Small template helpers for the shared layout."""
 
 from django import template
+from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.translation import ngettext
 
@@ -25,6 +26,12 @@ def widget(bound_field):
         attrs["aria-invalid"] = "true"
         attrs["aria-describedby"] = f"{bound_field.auto_id}_error_1"
     return bound_field.as_widget(attrs=attrs)
+
+
+@register.simple_tag
+def interface_languages():
+    """(code, name) pairs, each name in its own language (not translated into the current one)."""
+    return settings.LANGUAGES
 
 
 @register.simple_tag
