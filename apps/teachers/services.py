@@ -58,67 +58,87 @@ def teacher_clean(*, teacher: Teacher, check_unique_iin: bool = True) -> None:
         )
     except ValidationError as exc:
         errors.update(exc.message_dict)
-
-    if "iin" not in errors:
-        info = parse_iin(teacher.iin)
-        if teacher.birth_date is None:
-            teacher.birth_date = info.birth_date
-        elif teacher.birth_date != info.birth_date:
-            errors.setdefault("birth_date", []).append(
-                _("The birth date does not match the IIN (%(date)s).")
-                % {"date": info.birth_date.strftime("%d.%m.%Y")}
-            )
-        if not teacher.sex:
-            teacher.sex = info.sex
-        elif teacher.sex != info.sex:
-            errors.setdefault("sex", []).append(_("The sex does not match the IIN."))
-        if check_unique_iin and (
-            Teacher.objects.filter(iin=teacher.iin).exclude(pk=teacher.pk).exists()
-        ):
-            errors.setdefault("iin", []).append(
-                _("A teacher with this IIN is already in the registry.")
-            )
-
-    today = timezone.localdate()
-    if teacher.experience_start:
-        if teacher.experience_start > today:
-            errors.setdefault("experience_start", []).append(
-                _("The experience start date cannot be in the future.")
-            )
-        elif teacher.birth_date and teacher.experience_start < _add_years(
-            teacher.birth_date, MIN_AGE_AT_EXPERIENCE_START
-        ):
-            errors.setdefault("experience_start", []).append(
-                _("Pedagogical experience cannot start before the age of %(age)d.")
-                % {"age": MIN_AGE_AT_EXPERIENCE_START}
-            )
-    _clean_category(teacher, errors, today)
+    for field, messages in teacher_rule_errors(
+        teacher, today=timezone.localdate(), iin_checked="iin" not in errors
+    ).items():
+        errors.setdefault(field, []).extend(messages)
+    if (
+        check_unique_iin
+        and "iin" not in errors
+        and Teacher.objects.filter(iin=teacher.iin).exclude(pk=teacher.pk).exists()
+    ):
+        errors.setdefault("iin", []).append(
+            _("A teacher with this IIN is already in the registry.")
+        )
     if errors:
         raise ValidationError(errors)
     teacher.search_text = teacher_search_text(teacher)
 
 
-def _clean_category(teacher: Teacher, errors: dict, today: dt.date) -> None:
-    category = teacher.category
+def teacher_rule_errors(values, *, today: dt.date, iin_checked: bool = False) -> dict:
+    """The registry's rules across fields, without the database.
+
+    `values` is a Teacher or any object with the same attributes (the bulk import passes a
+    light row object), so that the form, the admin and the import share one set of rules.
+    An empty birth date or sex is filled in from the IIN. Returns {field: [messages]}.
+    """
+    errors: dict[str, list] = {}
+    if not iin_checked:
+        try:
+            parse_iin(values.iin)
+        except ValidationError as exc:
+            errors["iin"] = list(exc.messages)
+    if "iin" not in errors:
+        info = parse_iin(values.iin)
+        if values.birth_date is None:
+            values.birth_date = info.birth_date
+        elif values.birth_date != info.birth_date:
+            errors.setdefault("birth_date", []).append(
+                _("The birth date does not match the IIN (%(date)s).")
+                % {"date": info.birth_date.strftime("%d.%m.%Y")}
+            )
+        if not values.sex:
+            values.sex = info.sex
+        elif values.sex != info.sex:
+            errors.setdefault("sex", []).append(_("The sex does not match the IIN."))
+
+    if values.experience_start:
+        if values.experience_start > today:
+            errors.setdefault("experience_start", []).append(
+                _("The experience start date cannot be in the future.")
+            )
+        elif values.birth_date and values.experience_start < _add_years(
+            values.birth_date, MIN_AGE_AT_EXPERIENCE_START
+        ):
+            errors.setdefault("experience_start", []).append(
+                _("Pedagogical experience cannot start before the age of %(age)d.")
+                % {"age": MIN_AGE_AT_EXPERIENCE_START}
+            )
+    _category_errors(values, errors, today)
+    return errors
+
+
+def _category_errors(values, errors: dict, today: dt.date) -> None:
+    category = values.category
     if category is None:
-        if teacher.category_awarded_on or teacher.category_valid_until:
+        if values.category_awarded_on or values.category_valid_until:
             errors.setdefault("category", []).append(
                 _("Choose the category these dates belong to.")
             )
         return
-    if teacher.category_awarded_on and teacher.category_awarded_on > today:
+    if values.category_awarded_on and values.category_awarded_on > today:
         errors.setdefault("category_awarded_on", []).append(
             _("The award date cannot be in the future.")
         )
     if (
-        teacher.category_awarded_on
-        and teacher.category_valid_until
-        and teacher.category_valid_until <= teacher.category_awarded_on
+        values.category_awarded_on
+        and values.category_valid_until
+        and values.category_valid_until <= values.category_awarded_on
     ):
         errors.setdefault("category_valid_until", []).append(
             _("The category must be valid until a date after it was awarded.")
         )
-    position = teacher.position if teacher.position_id else None
+    position = getattr(values, "position", None)  # an unsaved Teacher may lack one
     is_manager_position = position is not None and position.staff_group == "manager"
     if category.track == QualificationCategory.Track.MANAGER and not is_manager_position:
         errors.setdefault("category", []).append(
