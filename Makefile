@@ -68,7 +68,11 @@ lint: setup
 	SECRET_KEY='deploy-check-$(shell printf "%064d" 0 | tr 0 x)7Qp!vZ#r2L@9mK^sW&eB*dJ' \
 	  ALLOWED_HOSTS=ustaz.example.kz DEBUG=0 $(BIN)/python manage.py check --deploy --fail-level WARNING
 
-bench: setup
+$(VENV)/.bench-installed: requirements-bench.txt requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	touch $@
+
+bench: setup $(VENV)/.bench-installed
 	$(BIN)/python -m tests.benchmarks
 
 messages: setup /usr/bin/xgettext

@@ -24,6 +24,17 @@ def next_iin(birth_date=dt.date(1985, 3, 14), sex="F") -> str:
             return iin
 
 
+def _letters(n: int) -> str:
+    """A distinct letters-only suffix for the n-th name (names may not hold digits)."""
+    alphabet = "абвгдежзиклмнопрстуфхшэюяәғқңөұүі"
+    text = ""
+    while True:
+        n, rest = divmod(n, len(alphabet))
+        text = alphabet[rest] + text
+        if n == 0:
+            return text
+
+
 def next_bin() -> str:
     while True:
         first11 = f"0501400{next(_serials) % 10000:04d}"
@@ -54,7 +65,7 @@ class TeacherFactory(factory.django.DjangoModelFactory):
         model = Teacher
 
     iin = factory.LazyFunction(next_iin)
-    last_name = factory.Sequence(lambda n: f"Әбдірахманова{n}")
+    last_name = factory.Sequence(lambda n: f"Әбдірахманова-{_letters(n)}")
     first_name = "Гүлнар"
     middle_name = "Серікқызы"
     birth_date = dt.date(1985, 3, 14)

@@ -6,6 +6,7 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ustaz_pd.settings")
 
-app = Celery("ustaz_pd")
+# DjangoTask adds delay_on_commit(): a task never sees rows its caller has not committed.
+app = Celery("ustaz_pd", task_cls="celery.contrib.django.task:DjangoTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

@@ -91,6 +91,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 else:
+    # Server-side cursors cost three round trips per .iterator() (every choice list of a
+    # filter form); large reads page through ids instead (exports.in_chunks).
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -200,6 +203,11 @@ if env.bool("USE_X_FORWARDED_PROTO", default=False):
 
 # Domain settings that change by decision, not by code.
 TEACHER_LIST_PAGE_SIZE = env.int("TEACHER_LIST_PAGE_SIZE", default=25)
+TEACHER_IMPORT_MAX_BYTES = env.int("TEACHER_IMPORT_MAX_BYTES", default=30 * 2**20)
+# Files larger than this (about 300 rows) are checked and applied by the Celery worker.
+TEACHER_IMPORT_INLINE_BYTES = env.int("TEACHER_IMPORT_INLINE_BYTES", default=48 * 2**10)
+# Exports with more rows than this are built by the Celery worker.
+TEACHER_EXPORT_INLINE_ROWS = env.int("TEACHER_EXPORT_INLINE_ROWS", default=5000)
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="ustaz-demo-2026")
 
 LOGGING = {

@@ -55,5 +55,25 @@ rules.add_perm("teachers.view_teacher", is_superuser | object_in_read_scope | is
 rules.add_perm("teachers.add_teacher", is_superuser | is_staff_writer)
 rules.add_perm("teachers.view_own_record", is_teacher)
 rules.add_perm("teachers.change_teacher", is_superuser | object_in_write_scope)
+
+
+@rules.predicate
+def is_creator(user, obj) -> bool:
+    return obj is not None and obj.created_by_id == user.pk
+
+
+@rules.predicate
+def organization_in_write_scope(user, obj) -> bool:
+    return obj is not None and obj.organization_id is not None and _contains(write_scope(user), obj)
+
+
+# Teacher imports and exports: staff who may change teachers may import them.
+rules.add_perm("teachers.add_import", is_superuser | is_staff_writer)
+rules.add_perm(
+    "teachers.view_import",
+    is_superuser | is_creator | is_region_admin | organization_in_write_scope,
+)
+rules.add_perm("teachers.change_import", is_superuser | is_creator)
+rules.add_perm("teachers.export_teachers", is_superuser | is_staff_reader)
 # An organisation a user may place a teacher in (the form offers only these).
 rules.add_perm("organizations.assign_teacher_to", is_superuser | object_in_write_scope)

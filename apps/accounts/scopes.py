@@ -7,7 +7,10 @@ organisation and the teacher's own user; object checks use `Scope.contains(...)`
 
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import Q
+
+from apps.organizations.models import Region
 
 from .models import Role
 
@@ -90,11 +93,23 @@ def scope_for(user, roles) -> Scope:
             districts.add(a.district_id)
         if a.organization_id:
             organizations.add(a.organization_id)
+    if regions and regions >= all_region_ids():
+        # Region-wide over every region there is: filtering would only add joins.
+        return Scope(everything=True)
     return Scope(
         region_ids=frozenset(regions),
         district_ids=frozenset(districts),
         organization_ids=frozenset(organizations),
     )
+
+
+def all_region_ids() -> frozenset:
+    """Ids of all regions (a list that changes about never), cached for five minutes."""
+    ids = cache.get("scopes:all_region_ids")
+    if ids is None:
+        ids = frozenset(Region.objects.values_list("pk", flat=True))
+        cache.set("scopes:all_region_ids", ids, 300)
+    return ids
 
 
 def read_scope(user) -> Scope:

@@ -13,15 +13,26 @@ class TimeStampedModel(models.Model):
         abstract = True
 
 
-def localized(obj, field: str) -> str:
-    """The value of `<field>_<active language>`, falling back to Kazakh, then Russian.
-
-    English UI shows the English value where a model has one, else the Kazakh or Russian.
-    """
+def language_order() -> tuple[str, ...]:
+    """Which `_kk`/`_ru`/`_en` value to show first: the active language, then Kazakh, then
+    Russian (English UI falls back to Russian first)."""
     lang = (get_language() or "kk")[:2]
-    order = [lang, "kk", "ru"] if lang != "en" else ["en", "ru", "kk"]
-    for code in order:
+    return (lang, "kk", "ru") if lang != "en" else ("en", "ru", "kk")
+
+
+def localized(obj, field: str) -> str:
+    """The value of `<field>_<active language>` of a model instance, with the fallbacks."""
+    for code in language_order():
         value = getattr(obj, f"{field}_{code}", "")
+        if value:
+            return value
+    return ""
+
+
+def localized_value(values: dict, field: str) -> str:
+    """The same for a row from `.values()`: `values[f"{field}_{code}"]`."""
+    for code in language_order():
+        value = values.get(f"{field}_{code}")
         if value:
             return value
     return ""

@@ -6,14 +6,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.scopes import read_scope
 from apps.core.text import normalize_search
+from apps.core.widgets import FastSelect
 from apps.organizations.models import InstructionLanguage
 
 from .models import Position, QualificationCategory, Subject, Teacher
 from .selectors import TEACHER_ORDERINGS, visible_districts, visible_organizations
-
-# An organisation drop-down longer than this waits until a district is chosen.
-MAX_ORGANIZATION_CHOICES = 300
 
 
 class TeacherFilter(django_filters.FilterSet):
@@ -90,9 +89,13 @@ class TeacherFilter(django_filters.FilterSet):
         self.filters["organization"].queryset = organizations
         # With no district chosen, a region-wide user would get ~1,150 options: the
         # organisation box then waits for a district (a chosen value is still honoured).
+        scope = read_scope(user)
         self.organization_needs_district = not district_id and (
-            organizations.count() > MAX_ORGANIZATION_CHOICES
+            scope.everything or bool(scope.region_ids)
         )
+        for field in self.form.fields.values():
+            if type(field.widget) is forms.Select:
+                field.widget = FastSelect(attrs=field.widget.attrs, choices=field.choices)
         if self.organization_needs_district:
             self.form.fields["organization"].widget = forms.HiddenInput()
 
@@ -129,4 +132,13 @@ class TeacherFilter(django_filters.FilterSet):
         queryset = super().qs
         if not queryset.query.order_by:
             queryset = queryset.order_by(*TEACHER_ORDERINGS["name"])
+        data = self.form.cleaned_data if self.form.is_valid() else {}
+        if data.get("q") and data.get("sort", "name") in ("name", "-name"):
+            # Matches of a name search cluster in the alphabet, so walking the name index
+            # and filtering can read most of the table; ordering by the (unindexed) search
+            # text makes PostgreSQL take the trigram matches first and sort those few.
+            desc = data.get("sort") == "-name"
+            queryset = queryset.order_by(
+                "-search_text" if desc else "search_text", "-id" if desc else "id"
+            )
         return queryset

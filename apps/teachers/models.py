@@ -1,6 +1,7 @@
 """The registry of teachers and the reference lists it uses (positions, subjects, categories)."""
 
 import datetime as dt
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from apps.core.identifiers import validate_iin
 from apps.core.models import BilingualNameModel, TimeStampedModel
+from apps.core.text import validate_person_name
 from apps.organizations.models import InstructionLanguage, Organization
 
 
@@ -19,7 +21,9 @@ class QualificationCategory(BilingualNameModel):
     class Track(models.TextChoices):
         TEACHER = "teacher", _("teacher ladder")
         LEGACY = "legacy", _("legacy category")
-        MANAGER = "manager", _("manager ladder")
+        # Heads and deputy heads climb separate ladders (3rd -> 2nd -> 1st category).
+        HEAD = "head", _("heads' ladder")
+        DEPUTY = "deputy", _("deputy heads' ladder")
 
     code = models.SlugField(_("code"), max_length=30, unique=True)
     track = models.CharField(_("track"), max_length=10, choices=Track.choices)
@@ -32,6 +36,10 @@ class QualificationCategory(BilingualNameModel):
         verbose_name = _("qualification category")
         verbose_name_plural = _("qualification categories")
         ordering = ["track", "rank"]
+
+    @property
+    def is_manager(self) -> bool:
+        return self.track in (self.Track.HEAD, self.Track.DEPUTY)
 
 
 class Position(BilingualNameModel):
@@ -83,9 +91,13 @@ class Teacher(TimeStampedModel):
         OTHER = "other", _("other")
 
     iin = models.CharField(_("IIN"), max_length=12, unique=True, validators=[validate_iin])
-    last_name = models.CharField(_("last name"), max_length=100)
-    first_name = models.CharField(_("first name"), max_length=100)
-    middle_name = models.CharField(_("patronymic"), max_length=100, blank=True)
+    last_name = models.CharField(_("last name"), max_length=100, validators=[validate_person_name])
+    first_name = models.CharField(
+        _("first name"), max_length=100, validators=[validate_person_name]
+    )
+    middle_name = models.CharField(
+        _("patronymic"), max_length=100, blank=True, validators=[validate_person_name]
+    )
     birth_date = models.DateField(_("birth date"))
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
 
@@ -191,3 +203,161 @@ class Teacher(TimeStampedModel):
         if (on.month, on.day) < (self.experience_start.month, self.experience_start.day):
             years -= 1
         return max(years, 0)
+
+
+def _import_upload_path(job: "ImportJob", filename: str) -> str:
+    # The stored name never reuses the uploaded one (it may hold anything).
+    suffix = ".xlsx" if filename.lower().endswith(".xlsx") else ".csv"
+    return f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class ImportJob(TimeStampedModel):
+    """One uploaded spreadsheet of teacher records: checked first (dry run), then applied.
+
+    Progress and counts live on this row (the page polls it); the apply step commits them
+    with each batch, so a worker killed half way resumes where it stopped.
+    """
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("waiting for the column check")
+        CHECKING = "checking", _("checking")
+        CHECKED = "checked", _("checked, waiting for confirmation")
+        APPLYING = "applying", _("importing")
+        DONE = "done", _("imported")
+        FAILED = "failed", _("failed")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+        help_text=_("Rows without an organisation BIN go to this organisation."),
+    )
+    file = models.FileField(_("file"), upload_to=_import_upload_path)
+    original_name = models.CharField(_("file name"), max_length=255)
+    file_format = models.CharField(_("format"), max_length=4)
+    sheet = models.CharField(_("sheet"), max_length=255, blank=True)
+    sheet_names = models.JSONField(_("sheets"), default=list, blank=True)
+    header = models.JSONField(_("header"), default=list, blank=True)
+    header_row = models.PositiveIntegerField(_("header row"), default=1)
+    mapping = models.JSONField(
+        _("column mapping"), default=dict, blank=True, help_text="{column index: field}"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.UPLOADED
+    )
+    # Which step the counters below belong to: the check (a forecast) or the apply.
+    phase = models.CharField(max_length=5, blank=True)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
+    rejected_count = models.PositiveIntegerField(_("rejected"), default=0)
+    phase_started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    failure = models.TextField(_("failure"), blank=True)
+
+    class Meta:
+        verbose_name = _("teacher import")
+        verbose_name_plural = _("teacher imports")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["created_by", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.original_name}"
+
+    @property
+    def scope_keys(self) -> tuple:
+        if self.organization_id is None:
+            return (None, None, None)
+        return self.organization.scope_keys
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.CHECKING, self.Status.APPLYING)
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 0
+        return min(100, self.processed_rows * 100 // self.total_rows)
+
+    @property
+    def rows_per_second(self) -> int | None:
+        if not self.phase_started_at or not self.processed_rows:
+            return None
+        end = self.finished_at if not self.is_running and self.finished_at else timezone.now()
+        seconds = (end - self.phase_started_at).total_seconds()
+        return int(self.processed_rows / seconds) if seconds > 0 else None
+
+
+class ImportRowError(models.Model):
+    """A rejected row: its original cells and why, for the report and the error file."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="row_errors")
+    row_number = models.PositiveIntegerField(_("row"))
+    cells = models.JSONField(_("cells"), default=list)
+    messages = models.JSONField(_("reasons"), default=list, help_text="[[column, message], ...]")
+
+    class Meta:
+        verbose_name = _("rejected row")
+        verbose_name_plural = _("rejected rows")
+        ordering = ["job", "row_number"]
+        indexes = [models.Index(fields=["job", "row_number"])]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}:{self.row_number}"
+
+
+class ExportJob(TimeStampedModel):
+    """A large export of the filtered teacher list, built by the worker (the page polls)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("in progress")
+        DONE = "done", _("ready")
+        FAILED = "failed", _("failed")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    query = models.CharField(_("filters"), max_length=2000, blank=True)
+    file_format = models.CharField(_("format"), max_length=4)
+    language = models.CharField(_("language"), max_length=5)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    file = models.FileField(_("file"), upload_to="exports/%Y/%m/", blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    failure = models.TextField(_("failure"), blank=True)
+
+    class Meta:
+        verbose_name = _("teacher export")
+        verbose_name_plural = _("teacher exports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.file_format}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 0
+        return min(100, self.processed_rows * 100 // self.total_rows)

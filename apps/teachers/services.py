@@ -16,7 +16,7 @@ from apps.accounts.services import role_assignment_create
 from apps.core.identifiers import parse_iin
 from apps.core.text import normalize_search
 
-from .models import QualificationCategory, Teacher, teacher_history
+from .models import Teacher, teacher_history
 
 # Fields a create/update may set (everything but the history, user link and search text).
 EDITABLE_FIELDS = (
@@ -140,7 +140,7 @@ def _category_errors(values, errors: dict, today: dt.date) -> None:
         )
     position = getattr(values, "position", None)  # an unsaved Teacher may lack one
     is_manager_position = position is not None and position.staff_group == "manager"
-    if category.track == QualificationCategory.Track.MANAGER and not is_manager_position:
+    if category.is_manager and not is_manager_position:
         errors.setdefault("category", []).append(
             _("A manager's category needs a head or deputy head position.")
         )
@@ -219,7 +219,7 @@ def teacher_link_user(*, user) -> Teacher | None:
     """Link a user whose e-mail is confirmed to the unlinked teacher record with that e-mail."""
     teacher = (
         Teacher.objects.select_for_update()
-        .filter(email__iexact=user.email, user__isnull=True)
+        .filter(email=user.email.lower(), user__isnull=True)  # stored lower-cased
         .first()
     )
     if teacher is None:

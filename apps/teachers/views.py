@@ -3,16 +3,17 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from apps.core.pagination import paginate_by_ids
 
-from . import selectors, services
+from . import exports, selectors, services
 from .filters import TeacherFilter
 from .forms import TeacherForm
-from .models import Teacher
+from .models import ExportJob, Teacher
 
 
 def teacher_list(request):
@@ -97,3 +98,56 @@ def teacher_update(request, pk):
                 messages.info(request, _("Nothing was changed."))
             return redirect("teachers:detail", pk=teacher.pk)
     return render(request, "teachers/teacher_form.html", {"form": form, "teacher": teacher})
+
+
+def teacher_export(request, fmt):
+    """The filtered list as a file: at once when small, else built by the worker."""
+    if not request.user.has_perm("teachers.export_teachers"):
+        raise PermissionDenied
+    query = request.GET.copy()
+    query.pop("page", None)
+    filterset = TeacherFilter(
+        query, queryset=selectors.visible_teachers(request.user), user=request.user
+    )
+    queryset = filterset.qs if filterset.is_valid() else Teacher.objects.none()
+    if queryset.count() > settings.TEACHER_EXPORT_INLINE_ROWS:
+        job = exports.export_job_create(
+            actor=request.user,
+            query=query.urlencode(),
+            fmt=fmt,
+            language=get_language(),
+        )
+        return redirect("teachers:export_detail", pk=job.pk)
+    rows = exports.export_rows(exports.in_chunks(exports.export_queryset(queryset)))
+    return exports.spreadsheet_response(
+        exports.export_header(), rows, fmt=fmt, filename=_("teachers")
+    )
+
+
+def _export_or_404(request, pk) -> ExportJob:
+    job = ExportJob.objects.filter(pk=pk, created_by=request.user).first()
+    if job is None:
+        raise Http404
+    return job
+
+
+def export_detail(request, pk):
+    job = _export_or_404(request, pk)
+    if request.htmx:
+        response = render(request, "teachers/_export_progress.html", {"job": job})
+        if not job.is_running:
+            response["HX-Refresh"] = "true"
+        return response
+    return render(request, "teachers/export_detail.html", {"job": job})
+
+
+def export_download(request, pk):
+    job = _export_or_404(request, pk)
+    if job.status != ExportJob.Status.DONE:
+        raise Http404
+    return FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=f"{_('teachers')}.{job.file_format}",
+        content_type=exports.CONTENT_TYPES[job.file_format],
+    )

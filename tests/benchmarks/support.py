@@ -11,11 +11,11 @@ from django.test.utils import CaptureQueriesContext
 REGION_TEACHERS = 67_000
 
 
-def ensure_region_data(teachers: int = REGION_TEACHERS) -> None:
+def ensure_region_data(teachers: int = REGION_TEACHERS, *, force: bool = False) -> None:
     from apps.teachers.models import Teacher
 
-    if Teacher.objects.count() != teachers:
-        call_command("seed_demo", teachers=teachers, seed=1, reset=True, verbosity=0)
+    if force or Teacher.objects.count() != teachers:
+        call_command("seed_demo", teachers=teachers, seed=1, reset=True, force=True, verbosity=0)
     with connection.cursor() as cursor:
         # Fresh statistics and a visibility map, as a production database would have.
         cursor.execute("VACUUM ANALYZE")
@@ -29,9 +29,9 @@ def signed_in_client(email: str) -> Client:
     return client
 
 
-def sample_ms(client: Client, urls: list[str], *, warmup: int = 3) -> list[float]:
+def sample_ms(client: Client, urls: list[str], *, warmup: int = 10) -> list[float]:
     """Server time of each request in milliseconds (Django's handler, no network)."""
-    for url in urls[:warmup]:
+    for url in urls[:warmup]:  # templates compiled, catalogues and connections warm
         client.get(url)
     times = []
     for url in urls:

@@ -13,7 +13,7 @@ from tests.factories import OrganizationFactory, TeacherFactory, next_iin
 
 
 def _names(response):
-    return [t.last_name for t in response.context["page"].object_list]
+    return [row.full_name.split()[0] for row in response.context["page"].object_list]
 
 
 @pytest.fixture

@@ -77,7 +77,8 @@ class Migration(migrations.Migration):
                         choices=[
                             ("teacher", "teacher ladder"),
                             ("legacy", "legacy category"),
-                            ("manager", "manager ladder"),
+                            ("head", "heads' ladder"),
+                            ("deputy", "deputy heads' ladder"),
                         ],
                         max_length=10,
                         verbose_name="track",

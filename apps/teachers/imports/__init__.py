@@ -1,0 +1,1 @@
+"""Bulk import of teacher records from the spreadsheets schools keep (XLSX and CSV)."""
