@@ -1,0 +1,9 @@
+"""Demo data: a believable Turkestan region for local runs, demos and benchmarks."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DemoConfig(AppConfig):
+    name = "apps.demo"
+    verbose_name = _("Demo data")
