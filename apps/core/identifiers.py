@@ -6,6 +6,7 @@ never issued.
 """
 
 import datetime as dt
+import operator
 import re
 from dataclasses import dataclass
 
@@ -28,10 +29,11 @@ _CENTURY_SEX = {
 
 def check_digit(first11: str) -> int | None:
     """The 12th digit for these 11 digits, or None if no valid number has them."""
-    digits = [int(c) for c in first11]
-    s = sum(d * w for d, w in zip(digits, _WEIGHTS_1, strict=True)) % 11
+    # map/operator.mul: this runs for every row of a 67,000-row import.
+    digits = list(map(int, first11))
+    s = sum(map(operator.mul, digits, _WEIGHTS_1)) % 11
     if s == 10:
-        s = sum(d * w for d, w in zip(digits, _WEIGHTS_2, strict=True)) % 11
+        s = sum(map(operator.mul, digits, _WEIGHTS_2)) % 11
         if s == 10:
             return None
     return s
