@@ -21,14 +21,14 @@ from types import SimpleNamespace
 from allauth.account.models import EmailAddress
 from django.apps import apps as django_apps
 from django.conf import settings
-from django.core.management.color import no_style
-from django.db import connection, models, transaction
-from django.db.models import Max, ProtectedError
+from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Role, User
 from apps.accounts.services import role_assignment_create
+from apps.core.bulk import allocate_ids, insert_rows
 from apps.core.identifiers import check_digit, make_iin
 from apps.organizations.models import District, InstructionLanguage, Organization, Region
 from apps.teachers.models import (
@@ -52,7 +52,6 @@ DEMO_EMAIL_DOMAIN = "demo.ustaz.kz"
 DEMO_DISTRICT_KATO = "6110"  # Түркістан қаласы: the demo school, methodologist, commission
 REGION_KATO = "61"
 HISTORY_REASON = "demo data"
-INSERT_BATCH = 5000
 # The demo school always has this many teachers (or all of them when N is smaller), so the
 # school administrator and the teacher account have someone to look at.
 DEMO_SCHOOL_MIN_TEACHERS = 5
@@ -818,11 +817,12 @@ def _email(rng, first_name, last_name, birth_date, used: set) -> str:
 def _save_teachers(*, teacher_plans: list) -> None:
     """Insert the teachers, their subjects, and one "+" history row (with subjects) each."""
     now = timezone.now()
-    teacher_ids = _next_id(Teacher)
-    link_ids = _next_id(Teacher.subjects.through)
     history_model, history_subjects_model = Teacher.history.model, _history_subjects_model()
-    history_ids = _next_id(history_model)
-    m2m_history_ids = _next_id(history_subjects_model)
+    links_count = sum(len(plan.subject_ids) for plan in teacher_plans)
+    teacher_ids = iter(allocate_ids(Teacher, len(teacher_plans)))
+    history_ids = iter(allocate_ids(history_model, len(teacher_plans)))
+    link_ids = iter(allocate_ids(Teacher.subjects.through, links_count))
+    m2m_history_ids = iter(allocate_ids(history_subjects_model, links_count))
     teachers, links, history, history_links = [], [], [], []
     for plan in teacher_plans:
         row = plan.row
@@ -851,92 +851,11 @@ def _save_teachers(*, teacher_plans: list) -> None:
     insert_rows(Teacher.subjects.through, links)
     insert_rows(history_model, history)
     insert_rows(history_subjects_model, history_links)
-    _reset_sequences(Teacher, Teacher.subjects.through, history_model, history_subjects_model)
 
 
 def _history_subjects_model():
     """simple-history's table of the subjects each history row had."""
     return django_apps.get_model("teachers", "HistoricalTeacher_subjects")
-
-
-# --- Fast inserts -----------------------------------------------------------------------------
-
-
-def insert_rows(model, rows: list[dict]) -> None:
-    """Write rows (values by attname, primary keys included): COPY on PostgreSQL, else batched
-    executemany, both far cheaper per row than the ORM.
-
-    Columns and defaults come from the model, so a new field with a default needs no change
-    here; values pass through the backend's own adapters for dates and datetimes.
-    """
-    if not rows:
-        return
-    fields = model._meta.concrete_fields
-    specs = [(f.attname, None if f.primary_key else f.get_default(), _adapter(f)) for f in fields]
-    quote = connection.ops.quote_name
-    table, columns = quote(model._meta.db_table), ", ".join(quote(f.column) for f in fields)
-    values = (
-        tuple(
-            adapt(row.get(name, default)) if adapt else row.get(name, default)
-            for name, default, adapt in specs
-        )
-        for row in rows
-    )
-    with connection.cursor() as cursor:
-        raw = cursor.cursor
-        if connection.vendor == "postgresql" and hasattr(raw, "copy"):  # psycopg 3
-            with raw.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row_values in values:
-                    copy.write_row(row_values)
-            return
-        placeholders = ", ".join(["%s"] * len(fields))
-        # Identifiers come from the model and are quoted; values are parameters.
-        sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
-        while batch := list(itertools.islice(values, INSERT_BATCH)):
-            cursor.executemany(sql, batch)
-
-
-def _adapter(field):
-    """How a value reaches the database: plain for text, numbers and keys; converted otherwise."""
-    ops = connection.ops
-    if isinstance(field, models.DateTimeField):
-        return _memoized(ops.adapt_datetimefield_value)
-    if isinstance(field, models.DateField):
-        return _memoized(ops.adapt_datefield_value)
-    plain = (models.CharField, models.TextField, models.IntegerField, models.ForeignKey)
-    if isinstance(field, plain) or field.primary_key:
-        return None
-    return lambda v: field.get_db_prep_save(v, connection)
-
-
-def _memoized(adapt):
-    """Dates repeat a lot (and every row has the same timestamps): adapt each value once."""
-    cache = {None: None}
-
-    def adapter(value):
-        """The adapted value, from the cache after the first time."""
-        try:
-            return cache[value]
-        except KeyError:
-            cache[value] = result = adapt(value)
-            return result
-
-    return adapter
-
-
-def _next_id(model):
-    """Primary keys after the largest one in the table (the rows are written in one go)."""
-    start = (model.objects.aggregate(m=Max("pk"))["m"] or 0) + 1
-    return itertools.count(start)
-
-
-def _reset_sequences(*models_) -> None:
-    """After explicit ids, move PostgreSQL's sequences on (SQLite's AUTOINCREMENT follows)."""
-    statements = connection.ops.sequence_reset_sql(no_style(), list(models_))
-    if statements:
-        with connection.cursor() as cursor:
-            for sql in statements:
-                cursor.execute(sql)
 
 
 # --- Names ------------------------------------------------------------------------------------

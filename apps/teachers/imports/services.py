@@ -19,12 +19,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.bulk import allocate_ids, insert_rows
+
 from ..models import ImportJob, ImportRowError, Teacher, teacher_history
 from ..selectors import editable_organizations
 from ..services import EDITABLE_FIELDS, teacher_rule_errors, teacher_search_text
 from .columns import FIELDS, guess_mapping
 from .readers import ImportFileError, open_table
-from .rows import Lookups, RowValues, build_row
+from .rows import Lookups, RowBuilder, RowValues
 
 Status = ImportJob.Status
 # The job's state machine: the only transitions `_set_status` performs.
@@ -168,11 +170,11 @@ def import_job_check(*, job_id: int) -> ImportJob:
             _set_status(job, Status.CHECKING)
         _start_phase(job, "check")  # a check is cheap to redo from the start
     try:
-        rows, lookups, duplicates = _prepare(job)
+        rows, builder, duplicates = _prepare(job)
         job.total_rows = len(rows)
         job.save(update_fields=["total_rows"])
         for start in range(0, len(rows), BATCH_SIZE):
-            plan = _plan_batch(job, rows[start : start + BATCH_SIZE], lookups, duplicates)
+            plan = _plan_batch(job, rows[start : start + BATCH_SIZE], builder, duplicates)
             ImportRowError.objects.bulk_create(plan.errors)
             _count(job, plan)
             job.processed_rows = start + len(plan.rows)
@@ -196,13 +198,13 @@ def import_job_apply(*, job_id: int, actor=None) -> ImportJob:
             return job
         _begin_apply(job)
     try:
-        rows, lookups, duplicates = _prepare(job)
+        rows, builder, duplicates = _prepare(job)
         if job.total_rows != len(rows):
             job.total_rows = len(rows)
             job.save(update_fields=["total_rows"])
         for start in range(job.processed_rows, len(rows), BATCH_SIZE):
             if not _apply_batch(
-                job.pk, start, rows[start : start + BATCH_SIZE], lookups, duplicates
+                job.pk, start, rows[start : start + BATCH_SIZE], builder, duplicates
             ):
                 return ImportJob.objects.get(pk=job.pk)  # another worker has moved on
     except Exception as exc:
@@ -215,12 +217,12 @@ def import_job_apply(*, job_id: int, actor=None) -> ImportJob:
     return job
 
 
-def _apply_batch(job_id, start, batch, lookups, duplicates) -> bool:
+def _apply_batch(job_id, start, batch, builder, duplicates) -> bool:
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job_id)
         if job.status != Status.APPLYING or job.processed_rows != start:
             return False
-        plan = _plan_batch(job, batch, lookups, duplicates)
+        plan = _plan_batch(job, batch, builder, duplicates)
         _write(job, plan)
         ImportRowError.objects.bulk_create(plan.errors)
         _count(job, plan)
@@ -290,7 +292,7 @@ def _prepare(job: ImportJob):
         if key:
             seen[key].append(number)
     duplicates = {key: numbers for key, numbers in seen.items() if len(numbers) > 1}
-    return rows, lookups, duplicates
+    return rows, RowBuilder(mapping, job.header, lookups), duplicates
 
 
 def _iin_key(raw) -> str:
@@ -315,13 +317,11 @@ class _Plan:
         self.errors: list[ImportRowError] = []
 
 
-def _plan_batch(job: ImportJob, batch, lookups: Lookups, duplicates) -> _Plan:
-    mapping = {int(i): name for i, name in job.mapping.items()}
+def _plan_batch(job: ImportJob, batch, builder: RowBuilder, duplicates) -> _Plan:
     plan = _Plan(batch)
-    built = [
-        (number, cells, *build_row(cells, mapping, job.header, lookups)) for number, cells in batch
-    ]
-    iins = [values.iin for _n, _c, values, errors, _cols in built if values.iin and not errors]
+    lookups, columns = builder.lookups, builder.columns
+    built = [(number, cells, *builder.build(cells)) for number, cells in batch]
+    iins = [values.iin for _n, _c, values, errors in built if values.iin and not errors]
     existing = {
         t.iin: t
         for t in Teacher.objects.filter(iin__in=iins).select_related(
@@ -334,7 +334,7 @@ def _plan_batch(job: ImportJob, batch, lookups: Lookups, duplicates) -> _Plan:
     ).values_list("teacher_id", "subject_id"):
         subjects[teacher_id].add(subject_id)
 
-    for number, cells, values, errors, columns in built:
+    for number, cells, values, errors in built:
         if values.iin in duplicates:
             errors.append(
                 (
@@ -420,7 +420,9 @@ def _changes(teacher: Teacher, values: RowValues, subject_ids, columns, errors, 
 
 
 def _rule_errors(values, columns, errors, lookups: Lookups) -> None:
-    for name, messages in teacher_rule_errors(values, today=lookups.today).items():
+    for name, messages in teacher_rule_errors(
+        values, today=lookups.today, iin_checked=True
+    ).items():
         column = columns.get(name, str(_field_label(name)))
         errors.extend((column, message) for message in messages)
 
@@ -440,27 +442,25 @@ def _jsonable(cell):
 
 
 def _write(job: ImportJob, plan: _Plan) -> None:
+    """Write one batch: new teachers, changed teachers, their subjects and history rows."""
     now = timezone.now()
-    actor_id = job.created_by_id
     reason = _("Import #%(id)s: %(name)s") % {"id": job.pk, "name": job.original_name}
-    created = []
-    for values in plan.creates:
-        teacher = Teacher(
-            **{name: getattr(values, name) for name in EDITABLE_FIELDS},
-            created_at=now,
-            updated_at=now,
+    teacher_rows = []  # {attname: value} of each written teacher, as the history records it
+    subjects_by_teacher: dict[int, list[int]] = {}
+    new_ids = allocate_ids(Teacher, len(plan.creates))
+    for teacher_id, values in zip(new_ids, plan.creates, strict=True):
+        row = {
+            f"{name}_id" if name in _FOREIGN_KEYS else name: _key(getattr(values, name))
+            for name in EDITABLE_FIELDS
+        }
+        row.update(
+            id=teacher_id, created_at=now, updated_at=now, search_text=teacher_search_text(values)
         )
-        teacher.search_text = teacher_search_text(teacher)
-        created.append(teacher)
-    Teacher.objects.bulk_create(created)
-    through = [
-        _Through(teacher_id=teacher.pk, subject_id=subject.pk)
-        for teacher, values in zip(created, plan.creates, strict=True)
-        for subject in values.subjects or ()
-    ]
+        teacher_rows.append(("+", row))
+        subjects_by_teacher[teacher_id] = [s.pk for s in values.subjects or ()]
+    insert_rows(Teacher, [row for _kind, row in teacher_rows])
 
-    updated, update_fields = [], {"search_text", "updated_at"}
-    replaced_subjects = []
+    updated, update_fields, replaced = [], {"search_text", "updated_at"}, []
     for teacher, changed, new_subjects in plan.updates:
         for name, value in changed.items():
             setattr(teacher, name, value)
@@ -468,46 +468,72 @@ def _write(job: ImportJob, plan: _Plan) -> None:
         teacher.search_text = teacher_search_text(teacher)
         teacher.updated_at = now
         updated.append(teacher)
+        teacher_rows.append(("~", {name: getattr(teacher, name) for name in _TRACKED}))
         if new_subjects is not None:
-            replaced_subjects.append(teacher.pk)
-            through.extend(_Through(teacher_id=teacher.pk, subject_id=s.pk) for s in new_subjects)
+            replaced.append(teacher.pk)
+            subjects_by_teacher[teacher.pk] = [s.pk for s in new_subjects]
     if updated:
-        Teacher.objects.bulk_update(updated, sorted(update_fields))
-    if replaced_subjects:
-        _Through.objects.filter(teacher_id__in=replaced_subjects).delete()
-    _Through.objects.bulk_create(through)
-    _write_history(created, "+", now, actor_id, reason)
-    _write_history(updated, "~", now, actor_id, reason)
-
-
-def _write_history(teachers, kind: str, when, actor_id, reason) -> None:
-    if not teachers:
-        return
-    records = _HistoricalTeacher.objects.bulk_create(
+        Teacher.objects.bulk_update(updated, sorted(update_fields), batch_size=500)
+    if replaced:
+        _Through.objects.filter(teacher_id__in=replaced).delete()
+    links = [(t, s) for t, subject_ids in subjects_by_teacher.items() for s in subject_ids]
+    insert_rows(
+        _Through,
         [
-            _HistoricalTeacher(
-                **{name: getattr(t, name) for name in _TRACKED},
-                history_date=when,
-                history_type=kind,
-                history_user_id=actor_id,
-                history_change_reason=reason,
-            )
-            for t in teachers
-        ]
+            {"id": link_id, "teacher_id": t, "subject_id": s}
+            for link_id, (t, s) in zip(allocate_ids(_Through, len(links)), links, strict=True)
+        ],
     )
-    record_by_teacher = {r.id: r.history_id for r in records}
-    _HistoricalSubjects.objects.bulk_create(
+    _write_history(teacher_rows, now, job.created_by_id, reason)
+
+
+_FOREIGN_KEYS = {"organization", "position", "teaching_language", "category"}
+
+
+def _key(value):
+    return value.pk if hasattr(value, "pk") else value
+
+
+def _write_history(teacher_rows, when, actor_id, reason) -> None:
+    """One history row per written teacher, with the subjects it has now (as simple-history
+    records them on save)."""
+    if not teacher_rows:
+        return
+    history_ids = allocate_ids(_HistoricalTeacher, len(teacher_rows))
+    history_by_teacher = {}
+    records = []
+    for history_id, (kind, row) in zip(history_ids, teacher_rows, strict=True):
+        history_by_teacher[row["id"]] = history_id
+        records.append(
+            {
+                **{name: row.get(name) for name in _TRACKED},
+                "history_id": history_id,
+                "history_date": when,
+                "history_type": kind,
+                "history_user_id": actor_id,
+                "history_change_reason": reason,
+            }
+        )
+    insert_rows(_HistoricalTeacher, records)
+    links = list(
+        _Through.objects.filter(teacher_id__in=history_by_teacher).values_list(
+            "id", "teacher_id", "subject_id"
+        )
+    )
+    insert_rows(
+        _HistoricalSubjects,
         [
-            _HistoricalSubjects(
-                id=row_id,
-                teacher_id=teacher_id,
-                subject_id=subject_id,
-                history_id=record_by_teacher[teacher_id],
+            {
+                "m2m_history_id": m2m_id,
+                "id": link_id,
+                "teacher_id": teacher_id,
+                "subject_id": subject_id,
+                "history_id": history_by_teacher[teacher_id],
+            }
+            for m2m_id, (link_id, teacher_id, subject_id) in zip(
+                allocate_ids(_HistoricalSubjects, len(links)), links, strict=True
             )
-            for row_id, teacher_id, subject_id in _Through.objects.filter(
-                teacher_id__in=record_by_teacher
-            ).values_list("id", "teacher_id", "subject_id")
-        ]
+        ],
     )
 
 
