@@ -6,6 +6,7 @@ never issued.
 """
 
 import datetime as dt
+import functools
 import operator
 import re
 from dataclasses import dataclass
@@ -49,10 +50,12 @@ class IinInfo:
     sex: str  # "M" or "F"
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_iin(value: str) -> IinInfo:
     """Validate an IIN and return the birth date and sex it encodes.
 
-    Raises ValidationError with a translated message naming what is wrong.
+    Raises ValidationError with a translated message naming what is wrong. Cached: an
+    import checks each row's IIN in several places.
     """
     if not isinstance(value, str) or not _DIGITS.fullmatch(value):
         raise ValidationError(_("An IIN is exactly 12 digits."), code="iin_format")

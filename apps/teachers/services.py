@@ -59,7 +59,9 @@ def teacher_clean(*, teacher: Teacher, check_unique_iin: bool = True) -> None:
     except ValidationError as exc:
         errors.update(exc.message_dict)
     for field, messages in teacher_rule_errors(
-        teacher, today=timezone.localdate(), iin_checked="iin" not in errors
+        teacher,
+        today=timezone.localdate(),
+        iin_checked=True,  # full_clean checked it
     ).items():
         errors.setdefault(field, []).extend(messages)
     if (
@@ -83,13 +85,13 @@ def teacher_rule_errors(values, *, today: dt.date, iin_checked: bool = False) ->
     An empty birth date or sex is filled in from the IIN. Returns {field: [messages]}.
     """
     errors: dict[str, list] = {}
-    if not iin_checked:
-        try:
-            parse_iin(values.iin)
-        except ValidationError as exc:
-            errors["iin"] = list(exc.messages)
-    if "iin" not in errors:
+    info = None
+    try:
         info = parse_iin(values.iin)
+    except ValidationError as exc:
+        if not iin_checked:
+            errors["iin"] = list(exc.messages)
+    if info is not None:
         if values.birth_date is None:
             values.birth_date = info.birth_date
         elif values.birth_date != info.birth_date:
