@@ -54,3 +54,21 @@ class BilingualNameModel(models.Model):
     @property
     def name(self) -> str:
         return localized(self, "name")
+
+
+class JobProgress(models.Model):
+    """Progress of long work done by the worker, kept on the row that the page polls."""
+
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    failure = models.TextField(_("failure"), blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 0
+        return min(100, self.processed_rows * 100 // self.total_rows)

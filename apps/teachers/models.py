@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from apps.core.identifiers import validate_iin
-from apps.core.models import BilingualNameModel, TimeStampedModel
+from apps.core.models import BilingualNameModel, JobProgress, TimeStampedModel
 from apps.core.text import validate_person_name
 from apps.organizations.models import InstructionLanguage, Organization
 
@@ -211,7 +211,7 @@ def _import_upload_path(job: "ImportJob", filename: str) -> str:
     return f"imports/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
 
 
-class ImportJob(TimeStampedModel):
+class ImportJob(JobProgress, TimeStampedModel):
     """One uploaded spreadsheet of teacher records: checked first (dry run), then applied.
 
     Progress and counts live on this row (the page polls it); the apply step commits them
@@ -258,15 +258,11 @@ class ImportJob(TimeStampedModel):
     )
     # Which step the counters below belong to: the check (a forecast) or the apply.
     phase = models.CharField(max_length=5, blank=True)
-    total_rows = models.PositiveIntegerField(_("rows"), default=0)
-    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
     created_count = models.PositiveIntegerField(_("created"), default=0)
     updated_count = models.PositiveIntegerField(_("updated"), default=0)
     unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
     rejected_count = models.PositiveIntegerField(_("rejected"), default=0)
     phase_started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    failure = models.TextField(_("failure"), blank=True)
 
     class Meta:
         verbose_name = _("teacher import")
@@ -286,12 +282,6 @@ class ImportJob(TimeStampedModel):
     @property
     def is_running(self) -> bool:
         return self.status in (self.Status.CHECKING, self.Status.APPLYING)
-
-    @property
-    def percent(self) -> int:
-        if not self.total_rows:
-            return 0
-        return min(100, self.processed_rows * 100 // self.total_rows)
 
     @property
     def rows_per_second(self) -> int | None:
@@ -320,7 +310,7 @@ class ImportRowError(models.Model):
         return f"{self.job_id}:{self.row_number}"
 
 
-class ExportJob(TimeStampedModel):
+class ExportJob(JobProgress, TimeStampedModel):
     """A large export of the filtered teacher list, built by the worker (the page polls)."""
 
     class Status(models.TextChoices):
@@ -338,11 +328,7 @@ class ExportJob(TimeStampedModel):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )
-    total_rows = models.PositiveIntegerField(_("rows"), default=0)
-    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
     file = models.FileField(_("file"), upload_to="exports/%Y/%m/", blank=True)
-    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
-    failure = models.TextField(_("failure"), blank=True)
 
     class Meta:
         verbose_name = _("teacher export")
@@ -355,9 +341,3 @@ class ExportJob(TimeStampedModel):
     @property
     def is_running(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
-
-    @property
-    def percent(self) -> int:
-        if not self.total_rows:
-            return 0
-        return min(100, self.processed_rows * 100 // self.total_rows)

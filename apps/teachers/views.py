@@ -133,12 +133,13 @@ def _export_or_404(request, pk) -> ExportJob:
 
 def export_detail(request, pk):
     job = _export_or_404(request, pk)
+    context = {"job": job, "poll_url": request.path}
     if request.htmx:
-        response = render(request, "teachers/_export_progress.html", {"job": job})
+        response = render(request, "includes/progress.html", context)
         if not job.is_running:
             response["HX-Refresh"] = "true"
         return response
-    return render(request, "teachers/export_detail.html", {"job": job})
+    return render(request, "teachers/export_detail.html", context)
 
 
 def export_download(request, pk):

@@ -62,7 +62,7 @@ def test_upload_watch_progress_and_download_the_error_file(page, world, worker, 
     assert not Teacher.objects.filter(organization=world.school_b, last_name="Сапарова").exists()
 
     page.get_by_role("button", name=f"Импортировать {ROWS} строк").click()
-    page.wait_for_selector("#job-progress .progress-bar")  # the worker reports progress
+    page.wait_for_selector("#job-progress .progress")  # the worker reports progress
     page.wait_for_function(
         "document.querySelector('#job-status').textContent.includes('импортирован')",
         timeout=60_000,

@@ -376,3 +376,32 @@ def test_commands_import_and_export(world, iins, tmp_path):
     call_command("export_teachers", str(export), stdout=out)
     call_command("import_teachers", str(export), "--apply", stdout=out)
     assert ImportJob.objects.order_by("-pk").first().unchanged_count == 4
+
+
+def _queries_to_reimport(world, count):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    header = [*HEADER_RU, "Язык обучения"]
+    rows = [
+        [
+            *_row(
+                next_iin(dt.date(1960 + n % 40, 1 + n % 12, 1 + n % 28), "F"),
+                "Сапарова",
+                world.school_a,
+            ),
+            "казахский язык",
+        ]
+        for n in range(count)
+    ]
+    rows[0][1] = "Бірінші"
+    run(csv_upload(rows, header))
+    rows[0][1] = "Өзгерген"  # one update, the rest unchanged
+    with CaptureQueriesContext(connection) as ctx:
+        job = run(csv_upload(rows, header))
+    assert _counts(job) == (0, 1, count - 1, 0)
+    return len(ctx.captured_queries)
+
+
+def test_import_queries_do_not_grow_with_the_rows_of_a_batch(world):
+    assert _queries_to_reimport(world, 3) == _queries_to_reimport(world, 40)

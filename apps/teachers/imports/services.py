@@ -325,7 +325,7 @@ def _plan_batch(job: ImportJob, batch, builder: RowBuilder, duplicates) -> _Plan
     existing = {
         t.iin: t
         for t in Teacher.objects.filter(iin__in=iins).select_related(
-            "organization__district", "position", "category"
+            "organization__district", "position", "category", "teaching_language"
         )
     }
     subjects = defaultdict(set)

@@ -82,9 +82,10 @@ def import_detail(request, pk):
         "can_change": can_change,
         "columns": _columns_with_samples(form, job) if form else [],
         "errors": job.row_errors.order_by("row_number")[:50],
+        "poll_url": request.path,
     }
     if request.htmx:
-        response = render(request, "teachers/imports/_progress.html", context)
+        response = render(request, "includes/progress.html", context)
         if not job.is_running:
             response["HX-Refresh"] = "true"  # finished: show the whole result page
         return response
