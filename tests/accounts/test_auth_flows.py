@@ -104,3 +104,8 @@ def test_sign_up_confirm_email_then_the_teacher_record_is_linked(client, world):
     response = client.get(reverse("home"))
     assert response.status_code == 302
     assert client.get(response["Location"], follow=True).context["teacher"] == teacher
+
+
+def test_kazakh_is_the_default_whatever_the_browser_asks_for(client, db):
+    html = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content
+    assert b'<html lang="kk">' in html
