@@ -123,7 +123,7 @@ def _wipe_teachers() -> None:
 
 
 def _change_rows(source: Path, target: Path, *, share: float) -> None:
-    """Copy the file, changing the phone number in `share` of its rows."""
+    """Copy the file, changing the phone number (its last digit) in `share` of its rows."""
     rng = random.Random(5)
     text = source.read_text(encoding="utf-8-sig")
     reader = csv.reader(io.StringIO(text), delimiter=";")
@@ -134,9 +134,8 @@ def _change_rows(source: Path, target: Path, *, share: float) -> None:
         writer.writerow(header)
         for row in reader:
             if rng.random() < share:
-                row[phone] = (
-                    f"+7 701 {rng.randint(100, 999)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
-                )
+                number = row[phone] or "+77000000000"
+                row[phone] = number[:-1] + str((int(number[-1]) + 1) % 10)
             writer.writerow(row)
 
 
