@@ -32,6 +32,13 @@ MATRIX = {
     "update_a": [302, 404, 403, 200, 200, 403, 403, 200, 200],
     "update_b": [302, 404, 404, 404, 200, 403, 403, 200, 200],
     "update_c": [302, 404, 404, 404, 404, 404, 403, 200, 200],
+    "imports": [302, 403, 403, 200, 200, 403, 403, 200, 200],
+    "import_new": [302, 403, 403, 200, 200, 403, 403, 200, 200],
+    # An import of school A by its administrator: theirs, their district's methodologist's
+    # and the region's; hidden from everyone else.
+    "import_job": [302, 404, 404, 200, 200, 404, 404, 200, 200],
+    "import_errors": [302, 404, 404, 200, 200, 404, 404, 200, 200],
+    "export": [302, 403, 403, 200, 200, 200, 200, 200, 200],
     "admin": [302, 302, 302, 302, 302, 302, 302, 302, 200],
     "health": [200, 200, 200, 200, 200, 200, 200, 200, 200],
 }
@@ -44,10 +51,18 @@ def _url(world, page):
         "create": reverse("teachers:create"),
         "me": reverse("teachers:me"),
         "admin": reverse("admin:index"),
+        "imports": reverse("teachers:import_list"),
+        "import_new": reverse("teachers:import_upload"),
+        "export": reverse("teachers:export", args=["csv"]),
         "health": reverse("health"),
     }
     if page in simple:
         return simple[page]
+    if page.startswith("import_"):
+        job = _import_job(world)
+        if page == "import_job":
+            return reverse("teachers:import_detail", args=[job.pk])
+        return reverse("teachers:import_errors", args=[job.pk, "csv"])
     view, letter = page.split("_")
     teacher = getattr(world, f"teacher_{letter}")
     return reverse(f"teachers:{view}", args=[teacher.pk])
@@ -93,6 +108,17 @@ def test_a_school_admin_cannot_create_a_teacher_in_another_school(client, world)
     assert response.status_code == 200
     assert "organization" in response.context["form"].errors
     assert not Teacher.objects.filter(iin="900101300007").exists()
+
+
+def _import_job(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from apps.teachers.imports.services import import_job_create
+
+    upload = SimpleUploadedFile("t.csv", "ИИН;Фамилия\n900101300007;Асанов\n".encode())
+    return import_job_create(
+        actor=world.users["school_admin"], uploaded_file=upload, organization=world.school_a
+    )
 
 
 def _form_data(teacher) -> dict:
