@@ -204,6 +204,7 @@ def export_job_run(*, job_id: int) -> ExportJob:
         job.save(update_fields=["status", "failure", "updated_at"])
         raise
     job.status = ExportJob.Status.DONE
+    job.processed_rows = job.total_rows
     job.finished_at = timezone.now()
     job.save()
     return job
