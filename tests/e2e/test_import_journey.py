@@ -12,7 +12,9 @@ from apps.teachers.models import ImportJob, Teacher
 from tests.factories import next_iin
 from ustaz_pd.celery import app as celery_app
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the flush after a transactional test must not lose the rows the
+# data migrations wrote (districts, categories), which the next test needs.
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 ROWS = 1500
 
 

@@ -4,7 +4,9 @@ import pytest
 
 from tests.factories import TeacherFactory
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the flush after a transactional test must not lose the rows the
+# data migrations wrote (districts, categories), which the next test needs.
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def test_sign_in_switch_to_kazakh_and_filter_the_teacher_list(page, world):
