@@ -12,21 +12,29 @@ from apps.teachers.models import ImportJob, Teacher
 from tests.factories import next_iin
 from ustaz_pd.celery import app as celery_app
 
-# serialized_rollback: the flush after a transactional test must not lose the rows the
-# data migrations wrote (districts, categories), which the next test needs.
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 ROWS = 1500
+
+
+def _use_broker(url: str, *, eager: bool) -> None:
+    celery_app.conf.update(task_always_eager=eager, broker_url=url)
+    # Connections made earlier in this process still point at the old broker: drop them
+    # (as Celery itself does after a fork).
+    if celery_app._pool is not None:
+        celery_app._pool.force_close_all()
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
 
 
 @pytest.fixture
 def worker(settings):
     """A real Celery worker thread on an in-memory broker, so the page shows live progress."""
-    settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.TEACHER_IMPORT_INLINE_BYTES = 0
-    celery_app.conf.update(task_always_eager=False, broker_url="memory://")
+    broker = celery_app.conf.broker_url
+    _use_broker("memory://", eager=False)
     with start_worker(celery_app, perform_ping_check=False, shutdown_timeout=30):
         yield
-    celery_app.conf.update(task_always_eager=True)
+    _use_broker(broker, eager=True)
 
 
 def _spreadsheet(world, path):

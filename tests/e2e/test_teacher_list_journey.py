@@ -4,9 +4,7 @@ import pytest
 
 from tests.factories import TeacherFactory
 
-# serialized_rollback: the flush after a transactional test must not lose the rows the
-# data migrations wrote (districts, categories), which the next test needs.
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_sign_in_switch_to_kazakh_and_filter_the_teacher_list(page, world):
