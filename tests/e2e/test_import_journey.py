@@ -27,10 +27,11 @@ def _use_broker(url: str, *, eager: bool) -> None:
 
 
 @pytest.fixture
-def worker(settings):
+def worker(settings, monkeypatch):
     """A real Celery worker thread on an in-memory broker, so the page shows live progress."""
     settings.TEACHER_IMPORT_INLINE_BYTES = 0
     broker = celery_app.conf.broker_url
+    monkeypatch.setenv("CELERY_BROKER_URL", "memory://")  # Celery reads it before its conf
     _use_broker("memory://", eager=False)
     with start_worker(celery_app, perform_ping_check=False, shutdown_timeout=30):
         yield
