@@ -3,7 +3,9 @@
 import django_filters
 from dateutil.relativedelta import relativedelta
 from django import forms
+from django.core.cache import cache
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.scopes import read_scope
@@ -13,6 +15,19 @@ from apps.organizations.models import InstructionLanguage
 
 from .models import Position, QualificationCategory, Subject, Teacher
 from .selectors import TEACHER_ORDERINGS, visible_districts, visible_organizations
+
+# Filters over small reference lists that change about never: their options are cached
+# (a minute, per language) instead of queried and built on every page.
+REFERENCE_FILTERS = ("category", "subject", "position", "teaching_language")
+
+
+def _reference_choices(name: str, field) -> list[tuple[str, str]]:
+    key = f"teacher-filter-choices:{name}:{get_language()}"
+    choices = cache.get(key)
+    if choices is None:
+        choices = [(str(value), str(label)) for value, label in field.choices]
+        cache.set(key, choices, 60)
+    return choices
 
 
 class TeacherFilter(django_filters.FilterSet):
@@ -93,9 +108,12 @@ class TeacherFilter(django_filters.FilterSet):
         self.organization_needs_district = not district_id and (
             scope.everything or bool(scope.region_ids)
         )
-        for field in self.form.fields.values():
+        for name, field in self.form.fields.items():
             if type(field.widget) is forms.Select:
-                field.widget = FastSelect(attrs=field.widget.attrs, choices=field.choices)
+                choices = (
+                    _reference_choices(name, field) if name in REFERENCE_FILTERS else field.choices
+                )
+                field.widget = FastSelect(attrs=field.widget.attrs, choices=choices)
         if self.organization_needs_district:
             self.form.fields["organization"].widget = forms.HiddenInput()
 
