@@ -22,11 +22,14 @@ def teacher_list(request):
     filterset = TeacherFilter(
         request.GET, queryset=selectors.visible_teachers(request.user), user=request.user
     )
+    valid = filterset.is_valid()
     page = paginate_by_ids(
-        filterset.qs if filterset.is_valid() else Teacher.objects.none(),
+        filterset.qs if valid else Teacher.objects.none(),
         page_number=request.GET.get("page"),
         per_page=settings.TEACHER_LIST_PAGE_SIZE,
         load=selectors.teacher_rows,
+        # A name or IIN search selects few rows: count them in the same query.
+        count_with_page=valid and bool(filterset.form.cleaned_data.get("q")),
     )
     query = request.GET.copy()
     query.pop("page", None)

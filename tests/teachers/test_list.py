@@ -126,3 +126,19 @@ def test_list_query_count_does_not_grow_with_data(
     assert small == large
     with django_assert_max_num_queries(15):
         client.get(url + "&q=әбді&category=&subject=" + str(math.pk))
+
+
+def test_search_results_paginate_and_count_in_one_query(admin_client, world, settings):
+    settings.TEACHER_LIST_PAGE_SIZE = 2
+    for n in range(5):
+        TeacherFactory(organization=world.school_a, last_name="Бекова-" + "абвгд"[n])
+    url = reverse("teachers:list")
+    first = admin_client.get(url, {"q": "бекова"})
+    assert first.context["page"].paginator.count == 5
+    assert _names(first) == ["Бекова-а", "Бекова-б"]
+    last = admin_client.get(url, {"q": "бекова", "page": 3})
+    assert _names(last) == ["Бекова-д"]
+    past = admin_client.get(url, {"q": "бекова", "page": 9})  # past the end: the last page
+    assert past.context["page"].number == 3 and _names(past) == ["Бекова-д"]
+    none = admin_client.get(url, {"q": "жоқ"})
+    assert none.context["page"].paginator.count == 0 and _names(none) == []
