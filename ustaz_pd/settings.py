@@ -16,9 +16,10 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env("SECRET_KEY", default="") or ("django-insecure-local-only-key" if DEBUG else None)
-if SECRET_KEY is None:
-    raise environ.ImproperlyConfigured("Set SECRET_KEY (or DEBUG=1 for a local run).")
+# Management commands (migrate, makemigrations, ...) run without a key; the web entry points
+# (wsgi.py, asgi.py) refuse to serve without one unless DEBUG, and `check --deploy` flags it.
+SECRET_KEY_SET = bool(env("SECRET_KEY", default=""))
+SECRET_KEY = env("SECRET_KEY", default="") or "django-insecure-local-only-key"
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
