@@ -34,12 +34,6 @@ class Scope:
     district_ids: frozenset = field(default_factory=frozenset)
     organization_ids: frozenset = field(default_factory=frozenset)
 
-    @property
-    def is_empty(self) -> bool:
-        return not (
-            self.everything or self.region_ids or self.district_ids or self.organization_ids
-        )
-
     def q(self, *, organization: str, district: str, region: str) -> Q:
         """A filter for a queryset, given the lookup paths to organisation, district, region."""
         if self.everything:
