@@ -250,6 +250,7 @@ class ImportJob(JobProgress, TimeStampedModel):
     sheet_names = models.JSONField(_("sheets"), default=list, blank=True)
     header = models.JSONField(_("header"), default=list, blank=True)
     header_row = models.PositiveIntegerField(_("header row"), default=1)
+    preview = models.JSONField(_("first rows"), default=list, blank=True)
     mapping = models.JSONField(
         _("column mapping"), default=dict, blank=True, help_text="{column index: field}"
     )

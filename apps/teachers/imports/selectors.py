@@ -1,7 +1,4 @@
-"""Reads for the import pages: which jobs a user sees, a preview of a file's first rows."""
-
-from itertools import islice
-from pathlib import Path
+"""Reads for the import pages: which jobs a user sees."""
 
 from django.db.models import Q, QuerySet
 
@@ -9,7 +6,6 @@ from apps.accounts.models import Role
 from apps.accounts.scopes import user_roles, write_scope
 
 from ..models import ImportJob
-from .readers import ImportFileError, open_table
 
 
 def visible_import_jobs(user) -> QuerySet[ImportJob]:
@@ -28,13 +24,3 @@ def visible_import_jobs(user) -> QuerySet[ImportJob]:
 
 def import_job_get(*, user, pk) -> ImportJob:
     return visible_import_jobs(user).select_related("organization__district").get(pk=pk)
-
-
-def import_job_preview(job: ImportJob, *, rows: int = 5) -> list[list]:
-    """The first data rows, as the reader sees them, for the column-mapping page."""
-    try:
-        table = open_table(Path(job.file.path), filename=job.original_name, sheet=job.sheet or None)
-    except ImportFileError:
-        return []
-    with table:
-        return [cells for _number, cells in islice(table.rows, rows)]

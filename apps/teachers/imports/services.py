@@ -10,6 +10,7 @@ changes nothing the second time.
 
 import datetime as dt
 from collections import defaultdict
+from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
@@ -100,6 +101,8 @@ def _read_header(job: ImportJob, *, sheet) -> None:
         job.header = [str(h) for h in table.header]
         job.header_row = table.header_row
         job.mapping = {str(i): name for i, name in guess_mapping(job.header).items()}
+        # Kept for the column-mapping page, so that it never re-reads a large workbook.
+        job.preview = [[_jsonable(c) for c in cells] for _n, cells in islice(table.rows, 5)]
 
 
 def import_job_configure(*, job: ImportJob, actor, mapping: dict, sheet: str = "") -> ImportJob:

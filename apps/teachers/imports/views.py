@@ -115,7 +115,7 @@ def import_errors(request, pk, fmt):
 
 def _columns_with_samples(form, job):
     """Each column's choice box beside the first values of that column in the file."""
-    preview = selectors.import_job_preview(job)
+    preview = job.preview
     return [
         (field, [str(row[i]) for row in preview if i < len(row) and row[i] not in (None, "")])
         for i, field in enumerate(form.column_fields())
