@@ -11,6 +11,7 @@ from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from apps.core.identifiers import IinInfo, parse_iin, validate_bin
+from apps.core.text import PERSON_NAME
 
 # Every cleaner takes what a reader gives (str, int, float, bool, datetime, date or None) and
 # returns the clean value; an empty cell gives "" (None for a date, [] for a list), and the
@@ -323,7 +324,6 @@ _LOOKALIKES = str.maketrans(
 _DASHES = re.compile(r"\s*[‐‑‒–—−-]\s*")
 _APOSTROPHES = re.compile(r"[’ʼ‘`´]")
 _PUNCTUATION = re.compile(r"[‐‑‒–—−\-’ʼ‘`´]")
-_NAME = re.compile(r"[^\W\d_]+(?:['\- ][^\W\d_]+)*")
 # The second word of a Kazakh or Uzbek patronymic ("Серік қызы", "Алишер угли").
 _PATRONYMIC_WORDS = frozenset(
     {"қызы", "ұлы", "кызы", "улы", "qyzy", "uly", "угли", "уғли", "оглы", "кизи", "qizi", "o'g'li"}
@@ -357,7 +357,7 @@ def _normalize_name(value) -> str:
         text = _DASHES.sub("-", _APOSTROPHES.sub("'", text))
     if not text.isascii() and _LATIN.search(text) and _CYRILLIC.search(text):
         text = _LETTER_RUN.sub(_fix_lookalikes, text)
-    if not _NAME.fullmatch(text):
+    if not PERSON_NAME.fullmatch(text):  # the registry's own rule for names
         if "?" in text or "\ufffd" in text:
             raise CellError(
                 _(
