@@ -10,7 +10,7 @@ from django.conf import settings
 
 from apps.accounts.models import User
 from apps.core.identifiers import check_digit, make_iin
-from apps.organizations.models import District, Organization
+from apps.organizations.models import District, InstructionLanguage, Organization
 from apps.teachers.models import Position, QualificationCategory, Teacher
 from apps.teachers.services import teacher_search_text
 
@@ -100,3 +100,67 @@ class UserFactory(factory.django.DjangoModelFactory):
         """Accounts made by staff start with a confirmed address (allauth asks otherwise)."""
         if create and extracted is not False:
             EmailAddress.objects.create(user=obj, email=obj.email, primary=True, verified=True)
+
+
+def _provider_code(n: int) -> str:
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    code = ""
+    n += 26 * 27  # three letters at least
+    while n:
+        n, rest = divmod(n, 26)
+        code = letters[rest] + code
+    return code
+
+
+class ProviderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "courses.Provider"
+
+    code = factory.Sequence(_provider_code)
+    bin = factory.LazyFunction(next_bin)
+    name_kk = factory.Sequence(lambda n: f"«Өрлеу» біліктілікті арттыру орталығы {n}")
+    name_ru = factory.Sequence(lambda n: f"Центр повышения квалификации «Өрлеу» {n}")
+
+
+class CourseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "courses.Course"
+
+    provider = factory.SubFactory(ProviderFactory)
+    title_kk = factory.Sequence(lambda n: f"Жаңартылған білім беру мазмұны: қазақ тілі {n}")
+    title_ru = factory.Sequence(lambda n: f"Обновлённое содержание образования: казахский язык {n}")
+    hours = 72
+    format = "in_person"
+    language = factory.LazyFunction(lambda: InstructionLanguage.objects.get(code="kk"))
+    agreement_reference = "МОН РК № 12-3/456"
+
+
+class CourseRunFactory(factory.django.DjangoModelFactory):
+    """A run a month ahead, open for enrolment (session days are made by `run_save`)."""
+
+    class Meta:
+        model = "courses.CourseRun"
+        skip_postgeneration_save = True
+
+    course = factory.SubFactory(CourseFactory)
+    code = factory.Sequence(lambda n: f"G-{n:03d}")
+    starts_on = factory.LazyFunction(lambda: dt.date.today() + dt.timedelta(days=30))
+    ends_on = factory.LazyAttribute(lambda o: o.starts_on + dt.timedelta(days=11))
+    enrolment_deadline = factory.LazyAttribute(lambda o: o.starts_on - dt.timedelta(days=7))
+    capacity = 25
+    location = "Түркістан, Тәуке хан даңғылы, 1"
+    trainer_name = "Нұрлан Әбенов"
+
+    @factory.post_generation
+    def sessions(obj, create, extracted, **kwargs):
+        """Session days: the working days of the run, as `run_save` makes them."""
+        if create and extracted is not False:
+            from apps.core.calendar import is_working_day
+            from apps.courses.models import RunSession
+
+            day, days = obj.starts_on, []
+            while day <= obj.ends_on:
+                if is_working_day(day):
+                    days.append(RunSession(run=obj, date=day))
+                day += dt.timedelta(days=1)
+            RunSession.objects.bulk_create(days or [RunSession(run=obj, date=obj.starts_on)])

@@ -8,6 +8,7 @@ PostgreSQL, Redis and SMTP in production.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -42,6 +43,8 @@ INSTALLED_APPS = [
     "apps.organizations",
     "apps.accounts",
     "apps.teachers",
+    "apps.courses",
+    "apps.certificates",
     "apps.demo",
 ]
 
@@ -187,6 +190,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "course-reminders": {
+        "task": "apps.courses.tasks.run_reminders_send_task",
+        "schedule": crontab(hour=8, minute=0),
+    },
+}
 
 # Security: strict unless DEBUG; `check --deploy` passes with production variables.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -209,6 +218,13 @@ TEACHER_IMPORT_MAX_BYTES = env.int("TEACHER_IMPORT_MAX_BYTES", default=30 * 2**2
 TEACHER_IMPORT_INLINE_BYTES = env.int("TEACHER_IMPORT_INLINE_BYTES", default=48 * 2**10)
 # Exports with more rows than this are built by the Celery worker.
 TEACHER_EXPORT_INLINE_ROWS = env.int("TEACHER_EXPORT_INLINE_ROWS", default=5000)
+# The public address printed in certificate QR codes (the verification page lives under it).
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
+# Days before a run starts when its participants get the "starting soon" e-mail.
+COURSE_REMINDER_DAYS = env.int("COURSE_REMINDER_DAYS", default=3)
+# Verification look-ups one address may make per minute (against enumerating codes).
+CERTIFICATE_VERIFY_RATE = env("CERTIFICATE_VERIFY_RATE", default="20/m")
+EXTERNAL_PD_MAX_BYTES = env.int("EXTERNAL_PD_MAX_BYTES", default=10 * 2**20)
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="ustaz-demo-2026")
 
 LOGGING = {

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from apps.certificates import views as certificate_views
 from apps.core import views as core_views
 
 urlpatterns = [
@@ -11,5 +12,8 @@ urlpatterns = [
     path("health/", core_views.health, name="health"),
     path("accounts/", include("allauth.urls")),
     path("teachers/", include("apps.teachers.urls")),
+    path("courses/", include("apps.courses.urls")),
+    path("certificates/", include("apps.certificates.urls")),
+    path("verify/", certificate_views.verify, name="verify"),
     path("admin/", admin.site.urls),
 ]

@@ -9,7 +9,14 @@ from the apps above it.
 import rules
 
 from .models import Role
-from .scopes import STAFF_READ_ROLES, STAFF_WRITE_ROLES, read_scope, user_roles, write_scope
+from .scopes import (
+    STAFF_READ_ROLES,
+    STAFF_WRITE_ROLES,
+    read_scope,
+    user_provider_ids,
+    user_roles,
+    write_scope,
+)
 
 
 def _has_any_role(roles):
@@ -24,6 +31,7 @@ is_staff_reader = _has_any_role(STAFF_READ_ROLES)
 is_staff_writer = _has_any_role(STAFF_WRITE_ROLES)
 is_region_admin = _has_any_role(frozenset({Role.REGION_ADMIN}))
 is_teacher = _has_any_role(frozenset({Role.TEACHER}))
+is_pd_reviewer = _has_any_role(frozenset({Role.METHODOLOGIST, Role.REGION_ADMIN}))
 is_superuser = rules.is_superuser
 
 
@@ -77,3 +85,87 @@ rules.add_perm("teachers.change_import", is_superuser | is_creator)
 rules.add_perm("teachers.export_teachers", is_superuser | is_staff_reader)
 # An organisation a user may place a teacher in (the form offers only these).
 rules.add_perm("organizations.assign_teacher_to", is_superuser | object_in_write_scope)
+
+
+# --- Courses and certificates -------------------------------------------------------------
+# Objects managed by a PD provider (provider, course, run, enrolment, certificate, batch)
+# expose `provider_id`; runs expose `trainer_id`; a teacher's things expose `scope_keys`.
+
+
+@rules.predicate
+def is_provider_staff(user) -> bool:
+    return bool(user_provider_ids(user))
+
+
+@rules.predicate
+def manages_provider_of(user, obj) -> bool:
+    return obj is not None and obj.provider_id in user_provider_ids(user)
+
+
+@rules.predicate
+def trains_run(user, run) -> bool:
+    return run is not None and run.trainer_id is not None and run.trainer_id == user.pk
+
+
+@rules.predicate
+def is_own_teacher_thing(user, obj) -> bool:
+    """An enrolment, certificate or external PD record of the user's own teacher record."""
+    return obj is not None and user.is_authenticated and obj.teacher.user_id == user.pk
+
+
+@rules.predicate
+def has_teacher_record(user) -> bool:
+    return user.is_authenticated and hasattr(user, "teacher")
+
+
+catalogue_manager = is_superuser | is_region_admin
+rules.add_perm("courses.view_catalogue", rules.is_authenticated)
+# Providers: regional administrators keep the list; provider staff edit their own.
+rules.add_perm("courses.add_provider", catalogue_manager)
+rules.add_perm("courses.change_provider", catalogue_manager | manages_provider_of)
+rules.add_perm("courses.add_course", catalogue_manager | is_provider_staff)
+# Course, run: the provider's staff or a regional administrator.
+rules.add_perm("courses.change_course", catalogue_manager | manages_provider_of)
+rules.add_perm("courses.change_run", catalogue_manager | manages_provider_of)
+# Attendance, assessment and completion: also the run's trainer.
+rules.add_perm("courses.mark_run", catalogue_manager | manages_provider_of | trains_run)
+# The full roster of a run; staff readers see the part of it in their scope.
+rules.add_perm("courses.view_roster", catalogue_manager | manages_provider_of | trains_run)
+rules.add_perm("courses.view_scoped_roster", is_superuser | is_staff_reader)
+# Enrolling: a teacher themself; staff who may change a teacher enrol that teacher.
+rules.add_perm("courses.enrol_self", is_teacher & has_teacher_record)
+rules.add_perm("courses.enrol_teacher", is_superuser | object_in_write_scope)
+rules.add_perm("courses.enrol_teachers", is_superuser | is_staff_writer)
+rules.add_perm(
+    "courses.view_enrolment",
+    is_superuser | is_own_teacher_thing | object_in_read_scope | manages_provider_of,
+)
+# Cancelling, or approving a request: the teacher, staff over the teacher, the provider.
+rules.add_perm(
+    "courses.change_enrolment",
+    is_superuser | is_own_teacher_thing | object_in_write_scope | manages_provider_of,
+)
+rules.add_perm(
+    "courses.approve_enrolment",
+    is_superuser | object_in_write_scope | manages_provider_of,
+)
+# External PD certificates: the teacher uploads; a methodologist (or a regional
+# administrator) over them confirms.
+rules.add_perm("courses.add_external_training", is_teacher & has_teacher_record)
+rules.add_perm(
+    "courses.view_external_training", is_superuser | is_own_teacher_thing | object_in_read_scope
+)
+rules.add_perm("courses.review_external_trainings", is_superuser | is_pd_reviewer)
+rules.add_perm(
+    "courses.review_external_training", is_superuser | (is_pd_reviewer & object_in_write_scope)
+)
+
+# Certificates: the holder, staff over the holder, the provider see and download them;
+# the provider (or a regional administrator) revokes and re-issues.
+rules.add_perm(
+    "certificates.view_certificate",
+    is_superuser | is_own_teacher_thing | object_in_read_scope | manages_provider_of,
+)
+rules.add_perm("certificates.change_certificate", catalogue_manager | manages_provider_of)
+rules.add_perm("certificates.add_batch", catalogue_manager | manages_provider_of | trains_run)
+rules.add_perm("certificates.view_batch", is_superuser | is_creator)

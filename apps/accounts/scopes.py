@@ -112,3 +112,17 @@ def read_scope(user) -> Scope:
 
 def write_scope(user) -> Scope:
     return scope_for(user, STAFF_WRITE_ROLES)
+
+
+def user_provider_ids(user) -> frozenset:
+    """Ids of the PD providers whose staff the user is, loaded once per request.
+
+    The membership lives on the provider (courses app); accounts reads it through the
+    reverse relation, so it needs no import from the app above it."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    cached = getattr(user, "_provider_ids", None)
+    if cached is None:
+        cached = frozenset(user.provider_memberships.values_list("pk", flat=True))
+        user._provider_ids = cached
+    return cached

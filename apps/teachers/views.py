@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.pagination import paginate_by_ids
 
-from . import exports, selectors, services
+from . import exports, panels, selectors, services
 from .filters import TeacherFilter
 from .forms import TeacherForm
 from .models import ExportJob, Teacher
@@ -55,7 +55,11 @@ def teacher_detail(request, pk):
     return render(
         request,
         "teachers/teacher_detail.html",
-        {"teacher": teacher, "history": selectors.teacher_history(teacher)},
+        {
+            "teacher": teacher,
+            "history": selectors.teacher_history(teacher),
+            "panels": panels.render_panels(request, teacher),
+        },
     )
 
 
