@@ -47,13 +47,14 @@ setup-test: setup /usr/bin/chromium /usr/bin/xgettext
 
 # --- local run -----------------------------------------------------------------------
 run: export DEBUG ?= 1
+run: export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: setup
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --noinput -v 0
 	$(BIN)/python manage.py seed_demo --teachers $(DEMO_TEACHERS) --seed $(DEMO_SEED) --if-empty
 	@echo "Ustaz PD: http://127.0.0.1:$(PORT)/  (Ctrl+C stops the server and the worker)"
 	@trap 'kill 0' EXIT INT TERM; \
-	$(BIN)/celery -A ustaz_pd worker --pool=solo --loglevel=warning & \
+	$(BIN)/celery -A ustaz_pd worker --pool=solo --beat --schedule=var/celerybeat-schedule --loglevel=warning & \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # --- quality -------------------------------------------------------------------------

@@ -164,3 +164,82 @@ class CourseRunFactory(factory.django.DjangoModelFactory):
                     days.append(RunSession(run=obj, date=day))
                 day += dt.timedelta(days=1)
             RunSession.objects.bulk_create(days or [RunSession(run=obj, date=obj.starts_on)])
+
+
+# courses results
+# Files that are what they say they are (the upload check reads the content, not the name).
+PDF_BYTES = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+JPEG_BYTES = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 32
+
+
+class EnrolmentFactory(factory.django.DjangoModelFactory):
+    """A confirmed place on a run (for attendance and results, which start after the last
+    day on which the services still enrol)."""
+
+    class Meta:
+        model = "courses.Enrolment"
+
+    run = factory.SubFactory(CourseRunFactory)
+    teacher = factory.SubFactory(TeacherFactory)
+    status = "confirmed"
+    district = factory.LazyAttribute(lambda o: o.teacher.organization.district)
+
+
+class ExternalTrainingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "courses.ExternalTraining"
+
+    teacher = factory.SubFactory(TeacherFactory)
+    title = "Формативное оценивание на уроках математики"
+    provider_name = "Назарбаев Интеллектуальные школы, ЦПМ"
+    number = factory.Sequence(lambda n: f"CPM-{n:06d}")
+    hours = 36
+    starts_on = factory.LazyFunction(lambda: dt.date.today() - dt.timedelta(days=60))
+    ends_on = factory.LazyFunction(lambda: dt.date.today() - dt.timedelta(days=50))
+    file = factory.django.FileField(filename="certificate.pdf", data=PDF_BYTES)
+    file_type = "pdf"
+
+
+def run_with_sessions(*, past: int, future: int = 0, **kwargs):
+    """A run whose session days are the `past` days up to and including today and `future`
+    days after it (any weekday: attendance does not look at the calendar)."""
+    from django.utils import timezone
+
+    from apps.courses.models import RunSession
+
+    today = timezone.localdate()
+    days = [today - dt.timedelta(days=n) for n in range(past - 1, -1, -1)]
+    days += [today + dt.timedelta(days=n) for n in range(1, future + 1)]
+    kwargs.setdefault("enrolment_deadline", days[0] - dt.timedelta(days=1))
+    run = CourseRunFactory(starts_on=days[0], ends_on=days[-1], sessions=False, **kwargs)
+    RunSession.objects.bulk_create(RunSession(run=run, date=day) for day in days)
+    return run
+
+
+# courses views
+
+
+def provider_staff_user(provider, **kwargs) -> User:
+    """An account on the staff of a PD provider (no role of its own)."""
+    user = UserFactory(**kwargs)
+    provider.staff.add(user)
+    return user
+
+
+def add_course_users(world):
+    """Add to the `world` fixture a provider with a course and an open run, the provider's
+    staff, another provider's staff and the administrator of school C; the new users join
+    `world.users`."""
+    from apps.accounts.models import Role
+    from apps.accounts.services import role_assignment_create
+
+    world.provider = ProviderFactory()
+    world.course = CourseFactory(provider=world.provider)
+    world.run = CourseRunFactory(course=world.course)
+    world.users["provider_staff"] = provider_staff_user(world.provider)
+    world.users["other_provider_staff"] = provider_staff_user(ProviderFactory())
+    other_admin = UserFactory()
+    role_assignment_create(user=other_admin, role=Role.SCHOOL_ADMIN, organization=world.school_c)
+    world.users["other_school_admin"] = other_admin
+    return world

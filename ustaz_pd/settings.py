@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "apps.teachers",
     "apps.courses",
     "apps.certificates",
+    "apps.attestation",
     "apps.demo",
 ]
 
@@ -224,7 +225,11 @@ PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", default="http://127.0.0.1:8000")
 COURSE_REMINDER_DAYS = env.int("COURSE_REMINDER_DAYS", default=3)
 # Verification look-ups one address may make per minute (against enumerating codes).
 CERTIFICATE_VERIFY_RATE = env("CERTIFICATE_VERIFY_RATE", default="20/m")
+# Behind a reverse proxy, the header that holds the client's address (for that limit),
+# e.g. HTTP_X_REAL_IP; by default the connection's own address.
+RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)
 EXTERNAL_PD_MAX_BYTES = env.int("EXTERNAL_PD_MAX_BYTES", default=10 * 2**20)
+PORTFOLIO_MAX_BYTES = env.int("PORTFOLIO_MAX_BYTES", default=10 * 2**20)
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="ustaz-demo-2026")
 
 LOGGING = {

@@ -14,6 +14,7 @@ urlpatterns = [
     path("teachers/", include("apps.teachers.urls")),
     path("courses/", include("apps.courses.urls")),
     path("certificates/", include("apps.certificates.urls")),
+    path("attestation/", include("apps.attestation.urls")),
     path("verify/", certificate_views.verify, name="verify"),
     path("admin/", admin.site.urls),
 ]

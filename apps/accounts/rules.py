@@ -169,3 +169,48 @@ rules.add_perm(
 rules.add_perm("certificates.change_certificate", catalogue_manager | manages_provider_of)
 rules.add_perm("certificates.add_batch", catalogue_manager | manages_provider_of | trains_run)
 rules.add_perm("certificates.view_batch", is_superuser | is_creator)
+
+# --- Attestation ---------------------------------------------------------------------------
+# Applications expose `scope_keys` of the organisation the teacher applied from and
+# `teacher`; a teacher's own application is theirs to fill in and submit.
+
+
+@rules.predicate
+def is_own_application(user, application) -> bool:
+    return (
+        application is not None and user.is_authenticated and application.teacher.user_id == user.pk
+    )
+
+
+is_acceptor = _has_any_role(frozenset({Role.SCHOOL_ADMIN, Role.METHODOLOGIST, Role.REGION_ADMIN}))
+is_observer = _has_any_role(
+    frozenset({Role.SCHOOL_ADMIN, Role.METHODOLOGIST, Role.COMMISSION_MEMBER})
+)
+
+rules.add_perm("attestation.manage_cycles", is_superuser | is_region_admin)
+# Applying: the teacher themself, or staff who may change the teacher (on their behalf).
+rules.add_perm(
+    "attestation.apply_for", is_superuser | is_own_teacher_record | object_in_write_scope
+)
+rules.add_perm(
+    "attestation.view_application", is_superuser | is_own_application | object_in_read_scope
+)
+rules.add_perm(
+    "attestation.change_application", is_superuser | is_own_application | object_in_write_scope
+)
+# Accepting, refusing, returning: the school, a methodologist over it, the region.
+rules.add_perm(
+    "attestation.accept_application", is_superuser | (is_acceptor & object_in_write_scope)
+)
+rules.add_perm("attestation.view_queue", is_superuser | is_staff_reader)
+# Test results: staff who may change the teacher enter or import them.
+rules.add_perm("attestation.add_test_result", is_superuser | object_in_write_scope)
+rules.add_perm("attestation.import_test_results", is_superuser | is_staff_writer)
+# Observation sheets are entered by the observers themselves, for teachers in their scope.
+rules.add_perm(
+    "attestation.add_observation",
+    (is_observer & object_in_read_scope) & ~is_own_teacher_record,
+)
+rules.add_perm(
+    "attestation.view_observation", is_superuser | object_in_read_scope | is_own_teacher_thing
+)

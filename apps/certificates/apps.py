@@ -10,7 +10,11 @@ class CertificatesConfig(AppConfig):
 
     def ready(self):
         from apps.courses import hooks
+        from apps.teachers import panels as teacher_panels
 
+        from .panels import run_certificates_panel, teacher_certificates_panel
         from .services import certificates_issue_for_enrolments
 
         hooks.on_enrolments_completed(certificates_issue_for_enrolments)
+        hooks.register_run_panel(run_certificates_panel)
+        teacher_panels.register(teacher_certificates_panel)

@@ -24,6 +24,15 @@ class RegisterCounter(models.Model):
             models.UniqueConstraint(fields=["prefix", "year"], name="register_counter_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last_value}"
+
+
+# Verification codes: 16 characters of Crockford's base32 (80 random bits), without the
+# letters that read like digits (I, L, O) or need explaining (U).
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 16
+
 
 def _pdf_path(certificate: "Certificate", filename: str) -> str:
     return f"certificates/{certificate.year}/{certificate.code}.pdf"
@@ -36,7 +45,10 @@ class Certificate(TimeStampedModel):
         REPLACED = "replaced", pgettext_lazy("certificate", "replaced by a re-issue")
 
     enrolment = models.ForeignKey(
-        Enrolment, on_delete=models.PROTECT, related_name="certificates", verbose_name=_("enrolment")
+        Enrolment,
+        on_delete=models.PROTECT,
+        related_name="certificates",
+        verbose_name=_("enrolment"),
     )
     teacher = models.ForeignKey(
         Teacher, on_delete=models.PROTECT, related_name="certificates", verbose_name=_("holder")
@@ -118,6 +130,26 @@ class Certificate(TimeStampedModel):
     def scope_keys(self) -> tuple:
         return self.teacher.scope_keys
 
+    @property
+    def display_code(self) -> str:
+        """The verification code in groups of four, as printed: 7K3M-9QXD-2HVA-PB4N."""
+        return "-".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))
+
+    @property
+    def masked_iin(self) -> str:
+        """The IIN as the public verification page shows it: only the last four digits."""
+        return "*" * (len(self.holder_iin) - 4) + self.holder_iin[-4:]
+
+    @property
+    def verify_url(self) -> str:
+        """The public address the QR code opens."""
+        return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/verify/?code={self.code}"
+
+    @property
+    def replacement(self) -> "Certificate | None":
+        """The certificate re-issued in place of this one, if any."""
+        return getattr(self, "replaced_by", None)
+
 
 class CertificateEvent(models.Model):
     """Append-only history of a certificate: issued, revoked, re-issued; who, when, why."""
@@ -138,7 +170,12 @@ class CertificateEvent(models.Model):
     comment = models.CharField(_("comment"), max_length=500, blank=True)
 
     class Meta:
+        verbose_name = _("certificate event")
+        verbose_name_plural = _("certificate events")
         ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.certificate} · {self.get_action_display()}"
 
 
 class CertificateBatch(JobProgress, TimeStampedModel):
@@ -155,19 +192,31 @@ class CertificateBatch(JobProgress, TimeStampedModel):
         FAILED = "failed", pgettext_lazy("job", "failed")
 
     run = models.ForeignKey(
-        CourseRun, on_delete=models.CASCADE, related_name="certificate_batches"
+        CourseRun,
+        on_delete=models.CASCADE,
+        related_name="certificate_batches",
+        verbose_name=_("course run"),
     )
     format = models.CharField(_("format"), max_length=3, choices=Format.choices)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
     )
-    file = models.FileField(upload_to="certificate-batches/%Y/%m/", blank=True)
+    file = models.FileField(_("file"), upload_to="certificate-batches/%Y/%m/", blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
 
     class Meta:
-        ordering = ["-created_at"]
+        verbose_name = _("certificate download")
+        verbose_name_plural = _("certificate downloads")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.run} · {self.get_format_display()}"
 
     @property
     def is_running(self) -> bool:

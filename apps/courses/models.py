@@ -88,7 +88,9 @@ class Course(TimeStampedModel):
         _("programme agreement"),
         max_length=100,
         blank=True,
-        help_text=_("Reference of the ministry agreement of the programme, printed on certificates."),
+        help_text=_(
+            "Reference of the ministry agreement of the programme, printed on certificates."
+        ),
     )
     min_attendance_percent = models.PositiveSmallIntegerField(
         _("minimum attendance, %"), default=80, validators=[MaxValueValidator(100)]
@@ -177,9 +179,12 @@ class CourseRun(TimeStampedModel):
                 name="course_run_dates_ordered", condition=Q(ends_on__gte=F("starts_on"))
             ),
             models.CheckConstraint(
-                name="course_run_deadline_before_end", condition=Q(enrolment_deadline__lte=F("ends_on"))
+                name="course_run_deadline_before_end",
+                condition=Q(enrolment_deadline__lte=F("ends_on")),
             ),
-            models.CheckConstraint(name="course_run_capacity_positive", condition=Q(capacity__gt=0)),
+            models.CheckConstraint(
+                name="course_run_capacity_positive", condition=Q(capacity__gt=0)
+            ),
         ]
         indexes = [models.Index(fields=["starts_on", "ends_on"])]
 
@@ -224,6 +229,9 @@ class DistrictQuota(models.Model):
             models.UniqueConstraint(fields=["run", "district"], name="district_quota_unique")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.district}: {self.seats}"
+
 
 class RunSession(models.Model):
     """A day of a run, on which the trainer marks attendance."""
@@ -238,6 +246,9 @@ class RunSession(models.Model):
         verbose_name_plural = _("session days")
         ordering = ["date"]
         constraints = [models.UniqueConstraint(fields=["run", "date"], name="run_session_unique")]
+
+    def __str__(self) -> str:
+        return str(self.date)
 
 
 class Enrolment(TimeStampedModel):
@@ -278,9 +289,7 @@ class Enrolment(TimeStampedModel):
         blank=True,
         validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
-    attendance_percent = models.PositiveSmallIntegerField(
-        _("attendance, %"), null=True, blank=True
-    )
+    attendance_percent = models.PositiveSmallIntegerField(_("attendance, %"), null=True, blank=True)
     hours_credited = models.PositiveSmallIntegerField(_("PD hours credited"), default=0)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
@@ -343,10 +352,16 @@ class EnrolmentEvent(models.Model):
         verbose_name_plural = _("enrolment events")
         ordering = ["at", "pk"]
 
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status}"
+
 
 class Attendance(models.Model):
     session = models.ForeignKey(
-        RunSession, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("session day")
+        RunSession,
+        on_delete=models.CASCADE,
+        related_name="attendance",
+        verbose_name=_("session day"),
     )
     enrolment = models.ForeignKey(
         Enrolment, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("enrolment")
@@ -363,6 +378,9 @@ class Attendance(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["session", "enrolment"], name="attendance_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.session}: {'+' if self.present else '-'}"
 
 
 def _external_upload_path(item: "ExternalTraining", filename: str) -> str:

@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.core.mail import mail_send_localized
@@ -30,11 +31,20 @@ def enrolment_notify(*, enrolment_id: int, event: str) -> None:
     if enrolment is None or event not in EVENTS:
         return
     to, language = teacher_recipient(enrolment.teacher)
+    run = enrolment.run
+    context = {
+        "enrolment": enrolment,
+        "run": run,
+        "course": run.course,
+        "teacher": enrolment.teacher,
+        "run_url": settings.PUBLIC_BASE_URL.rstrip("/")
+        + reverse("courses:run_detail", args=[run.pk]),
+    }
+    if event == "run_cancelled":
+        cancelled = enrolment.events.filter(to_status=Enrolment.Status.CANCELLED).last()
+        context["reason"] = cancelled.comment if cancelled else ""
     mail_send_localized(
-        to=to,
-        language=language,
-        template=f"courses/email/{event}",
-        context={"enrolment": enrolment, "run": enrolment.run, "teacher": enrolment.teacher},
+        to=to, language=language, template=f"courses/email/{event}", context=context
     )
 
 
@@ -55,9 +65,7 @@ def run_reminders_send(*, today: dt.date | None = None) -> int:
     with transaction.atomic():
         enrolments = list(
             Enrolment.objects.select_for_update(skip_locked=True)
-            .filter(
-                run__in=runs, status=Enrolment.Status.CONFIRMED, reminder_sent_at__isnull=True
-            )
+            .filter(run__in=runs, status=Enrolment.Status.CONFIRMED, reminder_sent_at__isnull=True)
             .values_list("pk", flat=True)
         )
         Enrolment.objects.filter(pk__in=enrolments).update(reminder_sent_at=timezone.now())

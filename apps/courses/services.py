@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,11 +21,13 @@ from apps.teachers.models import Teacher
 from . import hooks
 from .models import (
     Attendance,
+    Course,
     CourseRun,
     DistrictQuota,
     Enrolment,
     EnrolmentEvent,
     ExternalTraining,
+    Provider,
     RunSession,
 )
 
@@ -107,7 +109,7 @@ def _notify(enrolment: Enrolment, event: str) -> None:
 
 def _locked_run(run: CourseRun) -> CourseRun:
     """The run, row-locked until the transaction ends: every seat decision takes this lock."""
-    return CourseRun.objects.select_for_update().select_related("course").get(pk=run.pk)
+    return CourseRun.objects.select_for_update(of=("self",)).select_related("course").get(pk=run.pk)
 
 
 def _seat_counts(run: CourseRun) -> tuple[int, dict[int, int]]:
@@ -129,7 +131,9 @@ class _Seats:
     def __init__(self, run: CourseRun):
         self.capacity = run.capacity
         self.taken, self.by_district = _seat_counts(run)
-        self.quotas = dict(DistrictQuota.objects.filter(run=run).values_list("district_id", "seats"))
+        self.quotas = dict(
+            DistrictQuota.objects.filter(run=run).values_list("district_id", "seats")
+        )
 
     def free_for(self, district_id: int) -> bool:
         if self.taken >= self.capacity:
@@ -269,7 +273,7 @@ def enrolment_create(
     teacher's own request waits for approval where the run asks for it."""
     with transaction.atomic():
         run = _locked_run(run)
-        teacher = Teacher.objects.select_related("organization").get(pk=teacher.pk)
+        teacher = Teacher.objects.select_related("organization__district").get(pk=teacher.pk)
         is_self = _check_can_enrol(run=run, teacher=teacher, actor=actor)
         return _enrol_locked(
             run=run,
@@ -295,10 +299,12 @@ def enrolments_create(
     """Enrol many teachers at once (in the given order) under one lock on the run; those
     that cannot be enrolled are reported with the reason, the others are enrolled."""
     result = BulkEnrolment()
+    ids = [teacher.pk for teacher in teachers]
+    loaded = Teacher.objects.select_related("organization__district").in_bulk(ids)
     with transaction.atomic():
         run = _locked_run(run)
         seats = _Seats(run)
-        for teacher in teachers:
+        for teacher in (loaded[pk] for pk in ids if pk in loaded):
             try:
                 with transaction.atomic():
                     _check_can_enrol(run=run, teacher=teacher, actor=actor)
@@ -408,6 +414,8 @@ def run_cancel(*, run: CourseRun, actor, reason: str) -> None:
         raise ValidationError({"reason": _("Give the reason for cancelling the run.")})
     with transaction.atomic():
         run = _locked_run(run)
+        if run.cancelled_at:
+            raise ValidationError(_("This run has already been cancelled."), code="cancelled")
         if run.completed_at:
             raise ValidationError(_("A run with recorded results cannot be cancelled."))
         run.cancelled_at = timezone.now()
@@ -417,6 +425,67 @@ def run_cancel(*, run: CourseRun, actor, reason: str) -> None:
         ):
             _transition(enrolment, S.CANCELLED, actor=actor, comment=reason)
             _notify(enrolment, "run_cancelled")
+
+
+# Fields of a provider that only a regional administrator sets: the register code starts
+# every certificate number, and the BIN and the active flag are the region's to confirm.
+PROVIDER_MANAGER_FIELDS = ("code", "bin", "is_active")
+
+
+def provider_save(*, provider: Provider, actor, staff=None) -> Provider:
+    """Create or change a PD provider and (if given) set its staff accounts. The provider's
+    own staff may change it, but not its register code, BIN or active flag."""
+    is_manager = actor.has_perm("courses.add_provider")
+    if provider.pk is None:
+        if not is_manager:
+            raise PermissionDenied
+    else:
+        if not actor.has_perm("courses.change_provider", provider):
+            raise PermissionDenied
+        if not is_manager:
+            stored = Provider.objects.values(*PROVIDER_MANAGER_FIELDS).get(pk=provider.pk)
+            if any(stored[name] != getattr(provider, name) for name in PROVIDER_MANAGER_FIELDS):
+                raise PermissionDenied
+    provider.full_clean()
+    with transaction.atomic():
+        provider.save()
+        if staff is not None:
+            provider.staff.set(staff)
+    return provider
+
+
+def course_save(
+    *,
+    course: Course,
+    actor,
+    target_subjects=None,
+    target_positions=None,
+    prerequisites=None,
+) -> Course:
+    """Create or change a course (and, if given, its target subjects, positions and
+    prerequisites), for a provider the actor manages."""
+    if course.pk is None and not actor.has_perm("courses.add_course"):
+        raise PermissionDenied
+    if not actor.has_perm("courses.change_course", course):
+        raise PermissionDenied
+    if course.pk is not None:
+        stored = Course.objects.only("pk", "provider_id").get(pk=course.pk)
+        if stored.provider_id != course.provider_id and not actor.has_perm(
+            "courses.change_course", stored
+        ):
+            raise PermissionDenied
+    if prerequisites is not None and any(p.pk == course.pk for p in prerequisites):
+        raise ValidationError({"prerequisites": _("A course cannot be its own prerequisite.")})
+    course.full_clean()
+    with transaction.atomic():
+        course.save()
+        if target_subjects is not None:
+            course.target_subjects.set(target_subjects)
+        if target_positions is not None:
+            course.target_positions.set(target_positions)
+        if prerequisites is not None:
+            course.prerequisites.set(prerequisites)
+    return course
 
 
 # --- attendance, assessment and completion --------------------------------------------------
@@ -459,9 +528,7 @@ def attendance_mark(*, run: CourseRun, present: set[tuple[int, int]], actor, dat
         Attendance.objects.filter(session__in=sessions, enrolment__in=enrolments).delete()
         Attendance.objects.bulk_create(
             [
-                Attendance(
-                    session_id=s, enrolment_id=e, present=(s, e) in present, marked_by=actor
-                )
+                Attendance(session_id=s, enrolment_id=e, present=(s, e) in present, marked_by=actor)
                 for s, e in sorted(known)
             ]
         )
@@ -472,9 +539,7 @@ def attendance_mark(*, run: CourseRun, present: set[tuple[int, int]], actor, dat
     return len(known)
 
 
-def assessment_record(
-    *, enrolment: Enrolment, passed: bool | None, score, actor
-) -> Enrolment:
+def assessment_record(*, enrolment: Enrolment, passed: bool | None, score, actor) -> Enrolment:
     """The final assessment of one participant: passed or not, with an optional score."""
     with transaction.atomic():
         run = _locked_run(enrolment.run)
@@ -501,7 +566,9 @@ class CompletionCheck:
         return self.attendance_ok and self.assessment_ok
 
 
-def completion_check(*, course, sessions: int, present: int, passed: bool | None) -> CompletionCheck:
+def completion_check(
+    *, course, sessions: int, present: int, passed: bool | None
+) -> CompletionCheck:
     """The course's completion rule for one participant."""
     percent = present * 100 // sessions if sessions else 0
     return CompletionCheck(
@@ -524,16 +591,23 @@ def run_complete(*, run: CourseRun, actor) -> dict[str, int]:
             )
         sessions = RunSession.objects.filter(run=run).count()
         enrolments = list(
-            Enrolment.objects.select_for_update()
-            .filter(run=run, status__in=(S.CONFIRMED, S.ATTENDED))
-            .annotate(present=Count("attendance", filter=Q(attendance__present=True)))
+            Enrolment.objects.select_for_update().filter(
+                run=run, status__in=(S.CONFIRMED, S.ATTENDED)
+            )
+        )
+        # Counted apart: PostgreSQL refuses FOR UPDATE together with GROUP BY.
+        present = dict(
+            Attendance.objects.filter(enrolment__in=enrolments, present=True)
+            .values_list("enrolment_id")
+            .annotate(n=Count("pk"))
+            .order_by()
         )
         completed = []
         for enrolment in enrolments:
             check = completion_check(
                 course=run.course,
                 sessions=sessions,
-                present=enrolment.present,
+                present=present.get(enrolment.pk, 0),
                 passed=enrolment.assessment_passed,
             )
             if check.completed:

@@ -42,6 +42,8 @@ from apps.teachers.models import (
 from apps.teachers.services import teacher_search_text
 
 from . import names
+from .attestation import demo_attestation_delete, seed_attestation
+from .courses import demo_courses_delete, seed_courses
 
 # --- Scale and fixed points -------------------------------------------------------------------
 
@@ -272,7 +274,10 @@ def demo_data_exists() -> bool:
 
 @transaction.atomic
 def demo_data_delete() -> None:
-    """Wipe the registry (all teachers with their history, all organisations) and demo logins."""
+    """Wipe the registry (all teachers with their history, all organisations), the courses
+    and certificates built on it, and the demo logins."""
+    demo_attestation_delete()
+    demo_courses_delete()
     ExportJob.objects.all().delete()
     ImportJob.objects.all().delete()  # with their rejected rows
     _history_subjects_model().objects.all().delete()
@@ -323,6 +328,7 @@ def demo_seed(*, teachers: int, seed: int, reset: bool = False) -> DemoSummary:
         rng=_rng(seed, "accounts"), ref=ref, demo_school=demo_school, teacher_plans=teacher_plans
     )
     _save_teachers(teacher_plans=teacher_plans)
+    _seed_activity(seed=seed, accounts=accounts)
     counts: dict[str, int] = {}
     for plan in plans:
         counts[plan.kind] = counts.get(plan.kind, 0) + 1
@@ -331,6 +337,30 @@ def demo_seed(*, teachers: int, seed: int, reset: bool = False) -> DemoSummary:
         teachers=len(teacher_plans),
         accounts=accounts,
         password=settings.DEMO_PASSWORD,
+    )
+
+
+def _seed_activity(*, seed: int, accounts: list) -> None:
+    """What the people of the demo region have done: courses taken, certificates issued,
+    attestation applications made (each through the real services)."""
+
+    def login(name: str) -> User:
+        return User.objects.get(email=f"{name}@{DEMO_EMAIL_DOMAIN}")
+
+    demo_teacher_id = Teacher.objects.get(user__email=f"teacher@{DEMO_EMAIL_DOMAIN}").pk
+    trainer = _provider_account(rng=_rng(seed, "provider"), accounts=accounts)
+    seed_courses(
+        rng=_rng(seed, "courses"),
+        actor=login("admin"),
+        trainer=trainer,
+        demo_teacher_id=demo_teacher_id,
+    )
+    seed_attestation(
+        rng=_rng(seed, "attestation"),
+        actor=login("admin"),
+        school_admin=login("school"),
+        methodologist=login("methodologist"),
+        demo_teacher_id=demo_teacher_id,
     )
 
 
@@ -980,6 +1010,26 @@ def create_demo_accounts(*, rng, ref: Reference, demo_school, teacher_plans) -> 
             scope_label = str(targets[scope])
         accounts.append(DemoAccount(email=email, role=str(Role(role).label), scope=scope_label))
     return accounts
+
+
+def _provider_account(*, rng, accounts: list) -> User:
+    """The PD provider's staff member who also trains the demo runs (no regional role)."""
+    email = f"provider@{DEMO_EMAIL_DOMAIN}"
+    last_name, first_name, _middle = person_name(
+        rng, origin=KK, sex=Teacher.Sex.FEMALE, age=rng.randint(35, 55)
+    )
+    user = User.objects.create_user(
+        email,
+        password=settings.DEMO_PASSWORD,
+        first_name=first_name,
+        last_name=last_name,
+        preferred_language=KK,
+    )
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    accounts.append(
+        DemoAccount(email=email, role=_("PD provider staff and trainer"), scope="«Өрлеу» (ORL)")
+    )
+    return user
 
 
 def _demo_teacher(teacher_plans, demo_school) -> dict:

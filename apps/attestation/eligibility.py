@@ -1,0 +1,396 @@
+"""The eligibility checklist for an attestation application (DOMAIN.md, "Attestation").
+
+Every rule reads its numbers from the cycle (`AttestationCycle`, `CategoryRule`), never
+from code. Each check says whether it is met and, when it is not, exactly what is missing.
+A check with status INFO informs (pre-pension, a frozen category, observations so far) and
+never blocks a submission.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from apps.courses.selectors import pd_hours
+from apps.teachers.models import Position, QualificationCategory, Teacher
+
+from .models import (
+    Application,
+    AttestationCycle,
+    CategoryFreeze,
+    CategoryRule,
+    Criterion,
+    LessonObservation,
+    TestResult,
+)
+
+OK, MISSING, INFO = "ok", "missing", "info"
+# A frozen category is kept this long after the teacher returns (DOMAIN.md).
+FREEZE_KEPT_YEARS = 2
+# Without a previous attestation, PD hours count over the last category term.
+PD_PERIOD_YEARS = 5
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    label: str
+    status: str
+    detail: str = ""
+
+    @property
+    def blocking(self) -> bool:
+        return self.status == MISSING
+
+
+def _date(day: dt.date) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT")
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _years_after(day: dt.date, years: int) -> dt.date:
+    return _years_before(day, -years)
+
+
+def track_for_position(position: Position) -> str:
+    """Which ladder a position climbs: heads and deputy heads have their own."""
+    if position.staff_group != Position.StaffGroup.MANAGER:
+        return QualificationCategory.Track.TEACHER
+    return (
+        QualificationCategory.Track.HEAD
+        if position.code == "director"
+        else QualificationCategory.Track.DEPUTY
+    )
+
+
+def claimable_rules(*, cycle: AttestationCycle, teacher: Teacher) -> list[CategoryRule]:
+    """The categories this teacher may claim in the cycle: the next rung(s) of their
+    position's ladder from their current category, or the current one to confirm it."""
+    track = track_for_position(teacher.position)
+    rules = (
+        CategoryRule.objects.filter(cycle=cycle, category__track=track)
+        .select_related("category")
+        .prefetch_related("from_categories")
+        .order_by("category__rank")
+    )
+    result = []
+    for rule in rules:
+        allowed = {c.pk for c in rule.from_categories.all()}
+        if (teacher.category_id is None and rule.from_no_category) or (
+            teacher.category_id in allowed
+        ):
+            result.append(rule)
+    return result
+
+
+def valid_test_results(*, teacher: Teacher, cycle: AttestationCycle, today: dt.date):
+    """The teacher's test results not older than the cycle's validity, best first."""
+    since = today - dt.timedelta(days=cycle.test_validity_days)
+    results = TestResult.objects.filter(teacher=teacher, taken_on__gte=since, taken_on__lte=today)
+    return sorted(results, key=lambda r: (r.percent, r.taken_on), reverse=True)
+
+
+def pension_date(*, teacher: Teacher, cycle: AttestationCycle) -> dt.date:
+    age = cycle.pension_age_male if teacher.sex == Teacher.Sex.MALE else cycle.pension_age_female
+    return _years_after(teacher.birth_date, age)
+
+
+def checklist(
+    *,
+    cycle: AttestationCycle,
+    teacher: Teacher,
+    claimed: QualificationCategory | None,
+    application: Application | None = None,
+    today: dt.date,
+) -> list[Check]:
+    """Every eligibility item for `teacher` claiming `claimed` in `cycle` on `today`."""
+    checks = [_window(cycle, today)]
+    rules = claimable_rules(cycle=cycle, teacher=teacher)
+    rule = next((r for r in rules if claimed and r.category_id == claimed.pk), None)
+    checks.append(_ladder(teacher, claimed, rule, rules))
+    if rule is None:
+        return checks
+    exemption = application.test_exemption if application else ""
+    checks += [
+        _experience(teacher, rule, today),
+        _pd_hours(teacher, rule, today),
+        _test(teacher, cycle, rule, exemption, application, today),
+        _current_category(teacher, today),
+    ]
+    checks += _exemptions(teacher, cycle, today)
+    checks.append(_observations(teacher, cycle))
+    if application is not None:
+        checks += [_essay(application, cycle), *_documents(application, teacher)]
+    return checks
+
+
+def _window(cycle, today) -> Check:
+    label = _("Application window")
+    if cycle.window_open(today):
+        return Check(
+            "window",
+            label,
+            OK,
+            _("Open until %(date)s.") % {"date": _date(cycle.application_closes)},
+        )
+    if cycle.status != AttestationCycle.Status.OPEN:
+        detail = _("The %(year)s attestation cycle is not open for applications.") % {
+            "year": cycle.school_year
+        }
+    elif today < cycle.application_opens:
+        detail = _("Applications open on %(date)s.") % {"date": _date(cycle.application_opens)}
+    else:
+        detail = _("Applications closed on %(date)s.") % {"date": _date(cycle.application_closes)}
+    return Check("window", label, MISSING, detail)
+
+
+def _ladder(teacher, claimed, rule, rules) -> Check:
+    label = _("Next category on the ladder")
+    current = teacher.category.name if teacher.category_id else _("no category")
+    if rule is not None:
+        confirming = teacher.category_id == rule.category_id
+        detail = (
+            _("Confirming %(category)s.") % {"category": rule.category.name}
+            if confirming
+            else _("From %(current)s to %(claimed)s.")
+            % {"current": current, "claimed": rule.category.name}
+        )
+        return Check("ladder", label, OK, detail)
+    if not rules:
+        detail = _(
+            "From %(current)s, no category can be claimed for the position %(position)s "
+            "in this cycle."
+        ) % {"current": current, "position": teacher.position.name}
+    else:
+        detail = _("From %(current)s you can claim: %(allowed)s.") % {
+            "current": current,
+            "allowed": ", ".join(r.category.name for r in rules),
+        }
+    return Check("ladder", label, MISSING, detail)
+
+
+def _experience(teacher, rule, today) -> Check:
+    label = _("Years of pedagogical experience")
+    years = teacher.experience_years(on=today)
+    if years is None:
+        return Check(
+            "experience",
+            label,
+            MISSING,
+            _("The start of your pedagogical experience is missing from your record."),
+        )
+    detail = _("%(years)s (at least %(needed)s needed).") % {
+        "years": years,
+        "needed": rule.min_experience_years,
+    }
+    return Check("experience", label, OK if years >= rule.min_experience_years else MISSING, detail)
+
+
+def pd_hours_needed(teacher: Teacher, rule: CategoryRule) -> int:
+    school = teacher.position.staff_group in (
+        Position.StaffGroup.SCHOOL,
+        Position.StaffGroup.MANAGER,
+    )
+    return rule.pd_hours_school if school else rule.pd_hours_other
+
+
+def pd_period_start(teacher: Teacher, today: dt.date) -> dt.date:
+    """PD hours count since the current category was awarded, at most the last 5 years."""
+    floor = _years_before(today, PD_PERIOD_YEARS)
+    awarded = teacher.category_awarded_on
+    return max(awarded, floor) if awarded else floor
+
+
+def _pd_hours(teacher, rule, today) -> Check:
+    label = _("PD hours in the period")
+    needed = pd_hours_needed(teacher, rule)
+    since = pd_period_start(teacher, today)
+    hours = pd_hours(teacher_ids=[teacher.pk], since=since, until=today)[teacher.pk].total
+    detail = _("%(hours)s of %(needed)s hours since %(date)s.") % {
+        "hours": hours,
+        "needed": needed,
+        "date": _date(since),
+    }
+    if hours < needed:
+        detail += " " + _("%(missing)s hours are missing.") % {"missing": needed - hours}
+    return Check("pd_hours", label, OK if hours >= needed else MISSING, detail)
+
+
+def _test(teacher, cycle, rule, exemption, application, today) -> Check:
+    label = _("Knowledge test (ОЗП) result")
+    confirming = teacher.category_id == rule.category_id
+    exempt = Application.TestExemption
+    if exemption == exempt.LONG_SERVICE:
+        years = teacher.experience_years(on=today) or 0
+        if confirming and years >= cycle.long_service_years:
+            return Check("test", label, OK, _("Not needed: long service, confirming."))
+        return Check(
+            "test",
+            label,
+            MISSING,
+            _(
+                "The long-service exemption needs %(years)s years of experience and applies "
+                "only when confirming the current category."
+            )
+            % {"years": cycle.long_service_years},
+        )
+    if exemption == exempt.CONFIRMING_SENIOR:
+        if confirming and rule.category.code in ("researcher", "master"):
+            return Check("test", label, OK, _("Not needed: confirming researcher or master."))
+        return Check(
+            "test",
+            label,
+            MISSING,
+            _("This exemption applies only when confirming the researcher or master category."),
+        )
+    if exemption == exempt.LANGUAGE_CERTIFICATE:
+        has_proof = (
+            application is not None
+            and application.evidence.filter(
+                criterion=Criterion.EXEMPTION, removed_at__isnull=True
+            ).exists()
+        )
+        if has_proof:
+            return Check(
+                "test", label, OK, _("Not needed: language certificate (checked on acceptance).")
+            )
+        return Check(
+            "test",
+            label,
+            MISSING,
+            _("Upload the language certificate under “proof of a test exemption”."),
+        )
+    results = valid_test_results(teacher=teacher, cycle=cycle, today=today)
+    needed = Decimal(rule.test_pass_percent)
+    if not results:
+        return Check(
+            "test",
+            label,
+            MISSING,
+            _("No test result from the last %(days)s days; %(needed)s%% is needed.")
+            % {"days": cycle.test_validity_days, "needed": rule.test_pass_percent},
+        )
+    best = results[0]
+    detail = _("%(percent)s%% on %(date)s (certificate %(number)s); %(needed)s%% is needed.") % {
+        "percent": best.percent,
+        "date": _date(best.taken_on),
+        "number": best.certificate_number,
+        "needed": rule.test_pass_percent,
+    }
+    return Check("test", label, OK if best.percent >= needed else MISSING, detail)
+
+
+def _current_category(teacher, today) -> Check:
+    label = _("Current category")
+    if not teacher.category_id:
+        return Check("current_category", label, INFO, _("No category yet."))
+    if teacher.category_valid_until is None:
+        detail = teacher.category.name
+    elif teacher.category_valid_until < today:
+        detail = _("%(category)s, expired on %(date)s.") % {
+            "category": teacher.category.name,
+            "date": _date(teacher.category_valid_until),
+        }
+    else:
+        detail = _("%(category)s, valid until %(date)s.") % {
+            "category": teacher.category.name,
+            "date": _date(teacher.category_valid_until),
+        }
+    return Check("current_category", label, INFO, detail)
+
+
+def _exemptions(teacher, cycle, today) -> list[Check]:
+    checks = []
+    pension = pension_date(teacher=teacher, cycle=cycle)
+    if _years_before(pension, cycle.pre_pension_years) <= today < pension:
+        checks.append(
+            Check(
+                "pre_pension",
+                _("Pre-pension age"),
+                INFO,
+                _("Your category is kept until your pension (%(date)s); attestation is optional.")
+                % {"date": _date(pension)},
+            )
+        )
+    freeze = CategoryFreeze.objects.filter(teacher=teacher).first()
+    if freeze is not None:
+        if freeze.returned_on is None:
+            detail = _("Your category is frozen since %(date)s (%(reason)s).") % {
+                "date": _date(freeze.starts_on),
+                "reason": freeze.get_reason_display(),
+            }
+            checks.append(Check("frozen", _("Frozen category"), INFO, detail))
+        else:
+            kept = _years_after(freeze.returned_on, FREEZE_KEPT_YEARS)
+            if today <= kept:
+                detail = _("Your category is kept until %(date)s after your return.") % {
+                    "date": _date(kept)
+                }
+                checks.append(Check("frozen", _("Frozen category"), INFO, detail))
+    return checks
+
+
+def _observations(teacher, cycle) -> Check:
+    observations = list(
+        LessonObservation.objects.filter(teacher=teacher, cycle=cycle).values_list(
+            "observer_is_commission_member", flat=True
+        )
+    )
+    detail = _(
+        "%(count)s of %(needed)s lesson observations this year; %(by_commission)s by a "
+        "commission member (at least one is needed)."
+    ) % {
+        "count": len(observations),
+        "needed": cycle.min_observations,
+        "by_commission": sum(observations),
+    }
+    return Check("observations", _("Lesson observations"), INFO, detail)
+
+
+def _essay(application, cycle) -> Check:
+    label = _("Essay")
+    words = application.essay_words()
+    if not application.essay_language:
+        return Check("essay", label, MISSING, _("Choose the essay's language (Kazakh or Russian)."))
+    if cycle.essay_min_words <= words <= cycle.essay_max_words:
+        return Check("essay", label, OK, _("%(words)s words.") % {"words": words})
+    return Check(
+        "essay",
+        label,
+        MISSING,
+        _("%(words)s words; the essay must have %(min)s to %(max)s.")
+        % {"words": words, "min": cycle.essay_min_words, "max": cycle.essay_max_words},
+    )
+
+
+def _documents(application, teacher) -> list[Check]:
+    present = set(
+        application.evidence.filter(removed_at__isnull=True).values_list("criterion", flat=True)
+    )
+    checks = [
+        Check(
+            "diploma",
+            _("Diploma"),
+            OK if Criterion.DIPLOMA in present else MISSING,
+            "" if Criterion.DIPLOMA in present else _("Upload a scan of your diploma."),
+        )
+    ]
+    if teacher.category_id:
+        has = Criterion.CATEGORY_DOCUMENT in present
+        checks.append(
+            Check(
+                "category_document",
+                _("Current category certificate and order"),
+                OK if has else MISSING,
+                "" if has else _("Upload your current category certificate and its order."),
+            )
+        )
+    return checks

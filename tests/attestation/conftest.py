@@ -1,0 +1,88 @@
+"""Attestation fixtures: an open cycle of the region with the default rules, and a way
+to make a teacher's application complete (test result, essay, documents)."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from apps.attestation import services
+from apps.attestation.models import TestResult
+from apps.organizations.models import InstructionLanguage
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def cycle(world):
+    today = timezone.localdate()
+    admin = world.users["region_admin"]
+    cycle = services.cycle_create(
+        actor=admin,
+        region=world.region,
+        school_year="2026-2027",
+        application_opens=today - dt.timedelta(days=5),
+        application_closes=today + dt.timedelta(days=30),
+        review_starts=today + dt.timedelta(days=40),
+        review_ends=today + dt.timedelta(days=200),
+        essay_topic_kk="Мұғалімнің кәсіби өсуі",
+        essay_topic_ru="Профессиональный рост учителя",
+    )
+    return services.cycle_set_status(cycle=cycle, actor=admin, status="open")
+
+
+def pdf_upload(name="scan.pdf"):
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+def passing_test_result(teacher, *, percent=90, taken_on=None, number=None):
+    return TestResult.objects.create(
+        teacher=teacher,
+        taken_on=taken_on or timezone.localdate() - dt.timedelta(days=10),
+        language=InstructionLanguage.objects.get(code="kk"),
+        score=Decimal(percent) / 2,
+        max_score=Decimal(50),
+        certificate_number=number or f"OZP-{teacher.pk}-{percent}",
+        source=TestResult.Source.MANUAL,
+    )
+
+
+def make_complete(application, *, actor):
+    """Everything the checklist asks of the application itself (test, essay, documents);
+    PD hours are the teacher's: credit them with `credit_pd_hours`."""
+    passing_test_result(application.teacher)
+    application = services.application_update(
+        application=application, actor=actor, essay_text="сөз " * 260, essay_language="kk"
+    )
+    services.evidence_add(
+        application=application, actor=actor, file=pdf_upload(), criterion="diploma", title="Диплом"
+    )
+    if application.current_category_id:
+        services.evidence_add(
+            application=application,
+            actor=actor,
+            file=pdf_upload(),
+            criterion="category_document",
+            title="Санат туралы куәлік",
+        )
+    return application
+
+
+def credit_pd_hours(teacher, hours=80):
+    """Confirmed external PD, the quickest honest way to give a teacher PD hours."""
+    from apps.courses.models import ExternalTraining
+
+    today = timezone.localdate()
+    return ExternalTraining.objects.create(
+        teacher=teacher,
+        title="Курс",
+        provider_name="Өрлеу",
+        hours=hours,
+        starts_on=today - dt.timedelta(days=60),
+        ends_on=today - dt.timedelta(days=50),
+        file=pdf_upload(),
+        file_type="pdf",
+        status=ExternalTraining.Status.CONFIRMED,
+    )

@@ -1,0 +1,92 @@
+"""The demo region's activity: course runs in every state, certificates issued, revoked
+and re-issued, and attestation applications at every step, all made by the services."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from apps.attestation.models import Application, AttestationCycle
+from apps.certificates.models import Certificate
+from apps.courses.models import CourseRun, Enrolment, ExternalTraining
+from apps.courses.selectors import runs_with_counts
+from apps.demo.seed import demo_data_delete
+from apps.teachers.models import Teacher
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """One demo region for the module (seeding takes seconds)."""
+    with django_db_blocker.unblock():
+        call_command("seed_demo", teachers=400, seed=1, stdout=io.StringIO())
+        yield
+        demo_data_delete()
+
+
+def test_runs_in_every_state(seeded):
+    today = timezone.localdate()
+    states = {
+        run.state(today=today, confirmed=run.confirmed): run
+        for run in runs_with_counts(CourseRun.objects.select_related("course"))
+    }
+    assert set(states) == {s.value for s in CourseRun.State} - {CourseRun.State.CLOSED}
+    assert states[CourseRun.State.FULL].waitlisted > 0
+    assert Enrolment.objects.filter(status=Enrolment.Status.REQUESTED).exists()
+    assert not Enrolment.objects.filter(
+        run__cancelled_at__isnull=False, status=Enrolment.Status.CONFIRMED
+    ).exists()
+
+
+def test_certificates_issued_revoked_and_reissued(seeded):
+    completed = Enrolment.objects.filter(status=Enrolment.Status.COMPLETED)
+    in_force = Certificate.objects.exclude(status=Certificate.Status.REPLACED)
+    assert sorted(in_force.values_list("enrolment_id", flat=True)) == sorted(
+        completed.values_list("pk", flat=True)
+    )
+    revoked = Certificate.objects.get(status=Certificate.Status.REVOKED)
+    assert revoked.revoke_reason
+    replaced = Certificate.objects.get(status=Certificate.Status.REPLACED)
+    assert replaced.replaced_by.status == Certificate.Status.VALID
+    assert replaced.replaced_by.holder_name != replaced.holder_name  # the corrected name
+
+
+def test_demo_teacher_has_something_in_every_place(seeded):
+    teacher = Teacher.objects.get(user__email="teacher@demo.ustaz.kz")
+    statuses = set(teacher.enrolments.values_list("status", flat=True))
+    assert {"completed", "confirmed", "requested"} <= statuses
+    assert teacher.certificates.filter(status=Certificate.Status.VALID).exists()
+    assert teacher.external_trainings.filter(status=ExternalTraining.Status.PENDING).exists()
+    assert teacher.applications.get().status == Application.Status.DRAFT
+
+
+def test_attestation_applications_at_every_step(seeded):
+    cycle = AttestationCycle.objects.get()
+    assert cycle.window_open(timezone.localdate())
+    statuses = set(cycle.applications.values_list("status", flat=True))
+    assert statuses == {s.value for s in Application.Status}
+    overdue = cycle.applications.filter(
+        status=Application.Status.SUBMITTED, accept_due_on__lt=timezone.localdate()
+    )
+    assert overdue.exists()
+    for application in cycle.applications.exclude(status=Application.Status.DRAFT):
+        assert application.versions.count() == application.version >= 1
+        assert application.events.count() >= 2
+
+
+def test_provider_account_manages_the_orleu_runs(seeded):
+    from apps.accounts.models import User
+
+    provider = User.objects.get(email="provider@demo.ustaz.kz")
+    assert not provider.role_assignments.exists()
+    assert provider.provider_memberships.get().code == "ORL"
+    assert CourseRun.objects.filter(trainer=provider).exists()
+
+
+def test_a_name_correction_is_the_only_later_change_to_a_teacher(seeded):
+    (change,) = Teacher.history.model.objects.exclude(history_type="+")
+    assert change.history_type == "~"
+    replaced = Certificate.objects.get(status=Certificate.Status.REPLACED)
+    assert change.id == replaced.teacher_id
