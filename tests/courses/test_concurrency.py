@@ -2,17 +2,15 @@
 run or a district quota, the waitlist keeps a gapless order, and simultaneous cancellations
 promote exactly as many teachers as they free seats."""
 
-import threading
 from functools import partial
-from importlib import import_module
 
 import pytest
-from django.core.cache import cache
-from django.db import connection, connections
+from django.db import connection
 
 from apps.courses import services
 from apps.courses.models import DistrictQuota, Enrolment
 from apps.courses.selectors import with_waitlist_position
+from tests.concurrency import reseed_reference_data, run_together
 from tests.factories import CourseRunFactory, TeacherFactory
 
 S = Enrolment.Status
@@ -29,57 +27,7 @@ pytestmark = [
 
 @pytest.fixture(autouse=True)
 def reference_data(transactional_db):
-    """The flush after a transactional test empties every table, the rows the data
-    migrations wrote included: put them back first (as tests/e2e does)."""
-    from django.apps import apps
-
-    for module in (
-        "apps.organizations.migrations.0002_turkestan_region",
-        "apps.teachers.migrations.0002_reference_lists",
-    ):
-        import_module(module).seed(apps, None)
-    cache.clear()  # the cached region ids may be of the rows before the flush
-
-
-def connection_slots(margin: int = 10) -> int:
-    """How many more connections the server takes now, less a margin for other clients."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT current_setting('max_connections')::int - count(*) FROM pg_stat_activity"
-        )
-        return cursor.fetchone()[0] - margin
-
-
-def run_together(calls) -> tuple[list, list[BaseException]]:
-    """Run the calls in one thread each, released at once by a barrier; returns (results,
-    errors). Each thread closes its database connection when done. If the server cannot
-    take a connection per thread, the threads still start together and queue for one of
-    the connections it can take."""
-    barrier = threading.Barrier(len(calls))
-    slots = threading.BoundedSemaphore(max(1, min(len(calls), connection_slots())))
-    results, errors, lock = [], [], threading.Lock()
-
-    def work(call):
-        try:
-            barrier.wait()
-            with slots:
-                try:
-                    result = call()
-                finally:
-                    connections.close_all()
-            with lock:
-                results.append(result)
-        except BaseException as exc:  # reported by the test, not lost in the thread
-            with lock:
-                errors.append(exc)
-
-    threads = [threading.Thread(target=work, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(thread.is_alive() for thread in threads), "a thread hung"
-    return results, errors
+    reseed_reference_data()
 
 
 def staff(world):
