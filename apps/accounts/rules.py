@@ -199,8 +199,10 @@ rules.add_perm(
     "attestation.change_application", is_superuser | is_own_application | object_in_write_scope
 )
 # Accepting, refusing, returning: the school, a methodologist over it, the region.
+# Never one's own application (a school administrator who teaches is also a teacher).
 rules.add_perm(
-    "attestation.accept_application", is_superuser | (is_acceptor & object_in_write_scope)
+    "attestation.accept_application",
+    is_superuser | (is_acceptor & object_in_write_scope & ~is_own_application),
 )
 rules.add_perm("attestation.view_queue", is_superuser | is_staff_reader)
 # Test results: staff who may change the teacher enter or import them.
@@ -211,6 +213,16 @@ rules.add_perm(
     "attestation.add_observation",
     (is_observer & object_in_read_scope) & ~is_own_teacher_record,
 )
+
+
+@rules.predicate
+def is_observer_of(user, observation) -> bool:
+    return observation is not None and observation.observer_id == user.pk
+
+
+# Whether the user observes lessons at all (the "observe a lesson" entry).
+rules.add_perm("attestation.observe", is_superuser | is_observer)
 rules.add_perm(
-    "attestation.view_observation", is_superuser | object_in_read_scope | is_own_teacher_thing
+    "attestation.view_observation",
+    is_superuser | object_in_read_scope | is_own_teacher_thing | is_observer_of,
 )

@@ -8,3 +8,10 @@ from django.utils.translation import gettext_lazy as _
 class AttestationConfig(AppConfig):
     name = "apps.attestation"
     verbose_name = _("Attestation")
+
+    def ready(self):
+        from apps.teachers import panels
+
+        from .panels import teacher_attestation_panel
+
+        panels.register(teacher_attestation_panel)

@@ -81,11 +81,18 @@ def claimable_rules(*, cycle: AttestationCycle, teacher: Teacher) -> list[Catego
         .prefetch_related("from_categories")
         .order_by("category__rank")
     )
+    # A category of another ladder (a head who is a teacher-moderator) is no category on
+    # this one; the legacy categories belong to the teachers' ladder.
+    T = QualificationCategory.Track
+    own_tracks = {track, T.LEGACY} if track == T.TEACHER else {track}
+    current = (
+        teacher.category if teacher.category and teacher.category.track in own_tracks else None
+    )
     result = []
     for rule in rules:
         allowed = {c.pk for c in rule.from_categories.all()}
-        if (teacher.category_id is None and rule.from_no_category) or (
-            teacher.category_id in allowed
+        if (current is None and rule.from_no_category) or (
+            current is not None and current.pk in allowed
         ):
             result.append(rule)
     return result
@@ -112,7 +119,12 @@ def checklist(
     today: dt.date,
 ) -> list[Check]:
     """Every eligibility item for `teacher` claiming `claimed` in `cycle` on `today`."""
-    checks = [_window(cycle, today)]
+    if application is not None and application.version > 0:
+        # Submitted within the window: a returned or refused application may be corrected
+        # and resubmitted after it closes.
+        checks = [Check("window", _("Application window"), OK, _("Submitted within the window."))]
+    else:
+        checks = [_window(cycle, today)]
     rules = claimable_rules(cycle=cycle, teacher=teacher)
     rule = next((r for r in rules if claimed and r.category_id == claimed.pk), None)
     checks.append(_ladder(teacher, claimed, rule, rules))

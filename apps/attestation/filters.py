@@ -62,7 +62,7 @@ class ApplicationFilter(django_filters.FilterSet):
             latest = cycles.order_by("-application_opens").values_list("pk", flat=True).first()
             data["cycle"] = latest or ""
         super().__init__(data, *args, **kwargs)
-        self.filters["cycle"].queryset = cycles.select_related("region")
+        self.filters["cycle"].queryset = cycles
         self.filters["district"].queryset = visible_districts(user)
         organizations = visible_organizations(user).order_by("name_ru")
         district_id = self.data.get("district") if self.data else None

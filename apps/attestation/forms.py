@@ -33,8 +33,8 @@ BULK_ACCEPT_LIMIT = 200
 FILE_ERROR_CODES = frozenset({"empty", "too_large", "file_type"})
 
 
-def _radios(**attrs) -> forms.RadioSelect:
-    return forms.RadioSelect(attrs={"class": "form-check-input", **attrs})
+def _radios() -> forms.RadioSelect:
+    return forms.RadioSelect(attrs={"class": "form-check-input"})
 
 
 class ClaimedCategoryField(forms.ModelChoiceField):
@@ -73,15 +73,9 @@ class ApplicationStartForm(forms.Form):
 
     def chosen(self) -> QualificationCategory | None:
         """The category to preview: the one chosen if valid, else the first offered."""
-        if self.is_bound and self.is_valid():
+        if self.is_bound and "claimed_category" not in self.errors:
             return self.cleaned_data["claimed_category"]
         return self.default
-
-
-TEST_EXEMPTION_HELP = _(
-    "Choose an exemption only if it applies to you: the checklist shows whether it does. "
-    "For a language certificate, upload it under “proof of a test exemption”."
-)
 
 
 class ApplicationForm(forms.Form):
@@ -91,7 +85,10 @@ class ApplicationForm(forms.Form):
         choices=Application.TestExemption.choices,
         required=False,
         widget=_radios(),
-        help_text=TEST_EXEMPTION_HELP,
+        help_text=_(
+            "Choose an exemption only if it applies to you: the checklist shows whether it "
+            "does. For a language certificate, upload it under “proof of a test exemption”."
+        ),
     )
     essay_language = forms.ChoiceField(
         label=_("Language of the essay"),
@@ -141,10 +138,12 @@ class ChecklistPreviewForm(forms.Form):
     test_exemption = forms.ChoiceField(choices=Application.TestExemption.choices, required=False)
 
     def preview(self) -> dict:
-        data = self.cleaned_data if self.is_valid() else {}
+        """What was sent and is valid; for the rest, None (the saved value counts)."""
+        self.is_valid()
+        sent = {name: value for name, value in self.cleaned_data.items() if name in self.data}
         return {
-            "claimed": data.get("claimed_category"),
-            "test_exemption": data["test_exemption"] if "test_exemption" in self.data else None,
+            "claimed": sent.get("claimed_category"),
+            "test_exemption": sent.get("test_exemption"),
         }
 
 

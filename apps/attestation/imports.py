@@ -547,7 +547,9 @@ def _apply(job_id: int) -> TestResultImport:
 def _apply_batch(job_id: int, start: int, batch, content: _File) -> bool:
     with transaction.atomic():
         job = (
-            TestResultImport.objects.select_for_update().select_related("created_by").get(pk=job_id)
+            TestResultImport.objects.select_for_update(of=("self",))
+            .select_related("created_by")
+            .get(pk=job_id)
         )
         if job.status != Status.APPLYING or job.processed_rows != start:
             return False

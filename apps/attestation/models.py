@@ -189,7 +189,10 @@ class TestResult(TimeStampedModel):
             ),
             models.CheckConstraint(name="test_max_positive", condition=Q(max_score__gt=0)),
         ]
-        indexes = [models.Index(fields=["teacher", "-taken_on"])]
+        indexes = [
+            models.Index(fields=["teacher", "-taken_on"]),
+            models.Index(fields=["-taken_on", "-id"]),
+        ]
 
     def __str__(self) -> str:
         return self.certificate_number
@@ -553,7 +556,10 @@ class LessonObservation(TimeStampedModel):
         verbose_name = _("lesson observation")
         verbose_name_plural = _("lesson observations")
         ordering = ["-observed_on", "-pk"]
-        indexes = [models.Index(fields=["teacher", "cycle"])]
+        indexes = [
+            models.Index(fields=["teacher", "cycle"]),
+            models.Index(fields=["cycle", "-observed_on", "-id"]),
+        ]
 
     @property
     def total(self) -> int:

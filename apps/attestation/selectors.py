@@ -72,7 +72,6 @@ def application_get(*, user, pk: int) -> Application:
             "teacher__organization__district",
             "teacher__position",
             "teacher__category",
-            "teacher__user",
             "organization__district",
             "position",
             "current_category",

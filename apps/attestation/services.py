@@ -472,6 +472,8 @@ def applications_accept(*, applications, actor) -> BulkAccept:
     result = BulkAccept()
     for application in applications:
         try:
+            if not actor.has_perm("attestation.accept_application", application):
+                raise PermissionDenied
             with transaction.atomic():
                 locked = _locked(application)
                 if locked.status != A.SUBMITTED:
@@ -502,6 +504,7 @@ def evidence_add(
     stored privately under a random name."""
     if not actor.has_perm("attestation.change_application", application):
         raise PermissionDenied
+    _check_editable(application)  # before reading the file; checked again under the lock
     kind = sniff_file_type(file, allowed=PORTFOLIO_TYPES, max_bytes=settings.PORTFOLIO_MAX_BYTES)
     digest = hashlib.sha256()
     for chunk in file.chunks():
@@ -555,6 +558,10 @@ def observation_create(
     """An observation sheet entered by the observer: every criterion scored 0 to 3."""
     if not actor.has_perm("attestation.add_observation", teacher):
         raise PermissionDenied
+    if cycle.status != AttestationCycle.Status.OPEN:
+        raise ValidationError(_("Observations are recorded in an open cycle."), code="cycle")
+    if cycle.region_id != teacher.organization.district.region_id:
+        raise ValidationError(_("This cycle is not the teacher's region's."), code="cycle")
     codes = list(cycle.observation_criteria.values_list("code", flat=True))
     if set(scores) != set(codes) or any(
         type(v) is not int or not 0 <= v <= 3

@@ -15,12 +15,8 @@ urlpatterns = [
         applications.application_checklist,
         name="application_checklist",
     ),
-    path(
-        "applications/<int:pk>/evidence/new/", applications.evidence_add, name="evidence_add"
-    ),
-    path(
-        "evidence/<int:pk>/remove/", applications.evidence_remove, name="evidence_remove"
-    ),
+    path("applications/<int:pk>/evidence/new/", applications.evidence_add, name="evidence_add"),
+    path("evidence/<int:pk>/remove/", applications.evidence_remove, name="evidence_remove"),
     path("evidence/<int:pk>/file/", applications.evidence_file, name="evidence_file"),
     path(
         "applications/<int:pk>/submit/", applications.application_submit, name="application_submit"

@@ -317,6 +317,13 @@ def test_the_checklist_partial_previews_another_category_and_exemption(client, w
     assert "long-service exemption needs 30 years" in test.detail  # the teacher has fewer
     application.refresh_from_db()
     assert (application.claimed_category.code, application.test_exemption) == ("expert", "")
+    odd = client.get(
+        url("application_checklist", application.pk),
+        {"claimed_category": "x", "test_exemption": "bogus"},
+    )
+    assert [(c.code, c.status) for c in odd.context["checklist"]] == [
+        (c.code, c.status) for c in saved.context["checklist"]
+    ]
 
 
 def test_the_edit_page_offers_the_claimable_categories_and_the_word_limits(client, world, cycle):

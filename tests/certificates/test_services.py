@@ -121,8 +121,9 @@ def test_issue_needs_a_completed_enrolment_and_the_right_to_record_results(world
     enrolment = EnrolmentFactory(run__course=pd.course, teacher=world.teacher_a)
     with pytest.raises(PermissionDenied):
         services.certificate_issue(enrolment=enrolment, actor=world.users["teacher"])
-    with pytest.raises(ValidationError, match="completed"):
+    with pytest.raises(ValidationError) as error:
         services.certificate_issue(enrolment=enrolment, actor=pd.staff)
+    assert error.value.code == "not_completed"
 
 
 def test_the_issued_email_is_in_the_holders_language(world, complete_run, rendered_languages):
@@ -244,8 +245,9 @@ def test_batch_rules(world, pd, complete_run):
     with pytest.raises(ValidationError):
         services.certificate_batch_create(run=run, format="rar", actor=pd.staff)
     services.certificate_revoke(certificate=certificates_of(run)[0], actor=pd.staff, reason="x")
-    with pytest.raises(ValidationError, match="no valid certificates"):
+    with pytest.raises(ValidationError) as error:
         services.certificate_batch_create(run=run, format="zip", actor=pd.staff)
+    assert error.value.code == "empty"
 
 
 def test_a_failed_batch_says_why_in_its_creators_language(world, pd, complete_run, monkeypatch):

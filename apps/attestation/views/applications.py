@@ -123,9 +123,8 @@ def application_start(request):
         raise Http404
     cycle = selectors.open_cycle(teacher)
     claims = selectors.claims(cycle=cycle, teacher=teacher) if cycle else []
-    data = request.POST if request.method == "POST" else None
-    if request.method == "GET" and "claimed_category" in request.GET:
-        data = request.GET
+    previewing = "claimed_category" in request.GET
+    data = request.POST if request.method == "POST" else (request.GET if previewing else None)
     form = ApplicationStartForm(data, claims=claims)
     if request.method == "POST" and cycle and form.is_valid():
         try:

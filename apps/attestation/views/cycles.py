@@ -54,7 +54,6 @@ def cycle_detail(request, pk):
         "cycle": cycle,
         "rules": selectors.cycle_rules(cycle),
         "criteria": cycle.observation_criteria.all(),
-        "status_form": CycleStatusForm(),
     }
     return render(request, "attestation/cycle_detail.html", context)
 

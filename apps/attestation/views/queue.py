@@ -88,7 +88,8 @@ def queue_bulk_accept(request):
     else:
         for error in form.errors["applications"]:
             messages.error(request, error)
-    return redirect(f"{reverse('attestation:queue')}?{request.GET.urlencode()}")
+    query = request.GET.urlencode()
+    return redirect(f"{reverse('attestation:queue')}?{query}" if query else "attestation:queue")
 
 
 def _report_bulk(request, result: services.BulkAccept, *, unknown: int) -> None:
