@@ -1,23 +1,8 @@
 """Helpers for tests that run real concurrent transactions on PostgreSQL."""
 
 import threading
-from importlib import import_module
 
-from django.core.cache import cache
 from django.db import connection, connections
-
-
-def reseed_reference_data() -> None:
-    """The flush after a transactional test empties every table, the rows the data
-    migrations wrote included: put them back (as tests/e2e does)."""
-    from django.apps import apps
-
-    for module in (
-        "apps.organizations.migrations.0002_turkestan_region",
-        "apps.teachers.migrations.0002_reference_lists",
-    ):
-        import_module(module).seed(apps, None)
-    cache.clear()  # the cached region ids may be of the rows before the flush
 
 
 def connection_slots(margin: int = 10) -> int:

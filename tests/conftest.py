@@ -1,14 +1,50 @@
 """Shared fixtures: a small region with three schools and a user for every role."""
 
+from importlib import import_module
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache
 
 from apps.accounts.models import Role
 from apps.accounts.services import role_assignment_create
 from apps.organizations.models import Region
 
 from .factories import OrganizationFactory, TeacherFactory, UserFactory, district
+
+
+def reseed_reference_data() -> None:
+    """The rows the data migrations write (region, districts, reference lists)."""
+    from django.apps import apps
+
+    for module in (
+        "apps.organizations.migrations.0002_turkestan_region",
+        "apps.teachers.migrations.0002_reference_lists",
+    ):
+        import_module(module).seed(apps, None)
+    cache.clear()  # the cached region ids may be of the rows before the flush
+
+
+def _commits(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ()))
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A test that really commits ends with a flush, which empties the rows the data
+    migrations wrote (region, districts, reference lists): put them back at once, so the
+    tests after it on this worker find them, in whatever order xdist hands them out."""
+    result = yield
+    # (After the last test the test database is gone: nothing to put back.)
+    if nextitem is not None and _commits(item):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            reseed_reference_data()
+    return result
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.db import connection
 
 from apps.certificates.models import Certificate
 from apps.courses.services import assessment_record, attendance_mark, run_complete
-from tests.concurrency import reseed_reference_data, run_together
+from tests.concurrency import run_together
 from tests.factories import (
     CourseFactory,
     EnrolmentFactory,
@@ -25,11 +25,6 @@ pytestmark = [
         reason="row locks (SELECT ... FOR UPDATE) are what is under test; SQLite has none",
     ),
 ]
-
-
-@pytest.fixture(autouse=True)
-def reference_data(transactional_db):
-    reseed_reference_data()
 
 
 def test_simultaneous_completions_share_one_gapless_sequence():

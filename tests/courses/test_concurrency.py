@@ -10,7 +10,7 @@ from django.db import connection
 from apps.courses import services
 from apps.courses.models import DistrictQuota, Enrolment
 from apps.courses.selectors import with_waitlist_position
-from tests.concurrency import reseed_reference_data, run_together
+from tests.concurrency import run_together
 from tests.factories import CourseRunFactory, TeacherFactory
 
 S = Enrolment.Status
@@ -23,11 +23,6 @@ pytestmark = [
         "serialises every writer anyway",
     ),
 ]
-
-
-@pytest.fixture(autouse=True)
-def reference_data(transactional_db):
-    reseed_reference_data()
 
 
 def staff(world):

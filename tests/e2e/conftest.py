@@ -2,24 +2,10 @@
 
 import os
 import shutil
-from importlib import import_module
 
 import pytest
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-
-
-@pytest.fixture(autouse=True)
-def reference_data(transactional_db):
-    """The flush after a transactional test empties every table, the rows the data
-    migrations wrote included (region, districts, categories): put them back first."""
-    from django.apps import apps
-
-    for module in (
-        "apps.organizations.migrations.0002_turkestan_region",
-        "apps.teachers.migrations.0002_reference_lists",
-    ):
-        import_module(module).seed(apps, None)
 
 
 @pytest.fixture(scope="session")
