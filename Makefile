@@ -69,7 +69,10 @@ lint: setup
 	SECRET_KEY='deploy-check-$(shell printf "%064d" 0 | tr 0 x)7Qp!vZ#r2L@9mK^sW&eB*dJ' \
 	  ALLOWED_HOSTS=ustaz.example.kz DEBUG=0 $(BIN)/python manage.py check --deploy --fail-level WARNING
 
+# WeasyPrint (the certificate benchmark's peer) needs Pango from Debian.
 $(VENV)/.bench-installed: requirements-bench.txt requirements.txt | $(BIN)/python
+	dpkg -s libpangoft2-1.0-0 >/dev/null 2>&1 || \
+	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq libpangoft2-1.0-0; }
 	$(BIN)/pip install --quiet -r requirements-bench.txt
 	touch $@
 
