@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "apps.courses",
     "apps.certificates",
     "apps.attestation",
+    "apps.leaders",
     "apps.demo",
 ]
 
@@ -152,6 +153,7 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/chartjs", BASE_DIR / "node_modules" / "chart.js" / "dist"),
 ]
 STORAGES = {
     "default": {

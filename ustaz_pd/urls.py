@@ -15,6 +15,7 @@ urlpatterns = [
     path("courses/", include("apps.courses.urls")),
     path("certificates/", include("apps.certificates.urls")),
     path("attestation/", include("apps.attestation.urls")),
+    path("leaders/", include("apps.leaders.urls")),
     path("verify/", certificate_views.verify, name="verify"),
     path("admin/", admin.site.urls),
 ]

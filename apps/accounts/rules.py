@@ -226,3 +226,25 @@ rules.add_perm(
     "attestation.view_observation",
     is_superuser | object_in_read_scope | is_own_teacher_thing | is_observer_of,
 )
+
+# --- "1000 leaders" -------------------------------------------------------------------------
+# Intakes are regional (scope_keys of the region); candidates carry the scope of the
+# organisation they applied from, so a district methodologist sees their district's.
+
+is_leader_reviewer = _has_any_role(
+    frozenset({Role.METHODOLOGIST, Role.COMMISSION_MEMBER, Role.REGION_ADMIN})
+)
+is_leader_staff = is_superuser | (is_pd_reviewer & object_in_write_scope)
+
+rules.add_perm("leaders.manage_intakes", is_superuser | is_region_admin)
+rules.add_perm("leaders.apply", is_teacher & has_teacher_record)
+rules.add_perm("leaders.view_programme", rules.is_authenticated)
+# Selection and training of an intake: regional staff (the intake's scope is the region).
+rules.add_perm("leaders.manage_selection", is_leader_staff)
+rules.add_perm("leaders.manage_training", is_leader_staff)
+rules.add_perm("leaders.view_candidate", is_superuser | is_own_teacher_thing | object_in_read_scope)
+rules.add_perm("leaders.view_candidates", is_superuser | is_staff_reader)
+rules.add_perm("leaders.review_reports", is_superuser | (is_leader_reviewer & object_in_read_scope))
+rules.add_perm("leaders.record_appointment", is_leader_staff)
+rules.add_perm("leaders.manage_vacancies", is_superuser | (is_staff_writer & object_in_write_scope))
+rules.add_perm("leaders.view_outcomes", is_superuser | is_staff_reader)

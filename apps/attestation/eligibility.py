@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from apps.core.dates import add_years
 from apps.courses.selectors import pd_hours
 from apps.teachers.models import Position, QualificationCategory, Teacher
 
@@ -50,14 +51,7 @@ def _date(day: dt.date) -> str:
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
-
-
-def _years_after(day: dt.date, years: int) -> dt.date:
-    return _years_before(day, -years)
+    return add_years(day, -years)
 
 
 def track_for_position(position: Position) -> str:
@@ -107,7 +101,7 @@ def valid_test_results(*, teacher: Teacher, cycle: AttestationCycle, today: dt.d
 
 def pension_date(*, teacher: Teacher, cycle: AttestationCycle) -> dt.date:
     age = cycle.pension_age_male if teacher.sex == Teacher.Sex.MALE else cycle.pension_age_female
-    return _years_after(teacher.birth_date, age)
+    return add_years(teacher.birth_date, age)
 
 
 def checklist(
@@ -341,7 +335,7 @@ def _exemptions(teacher, cycle, today) -> list[Check]:
             }
             checks.append(Check("frozen", _("Frozen category"), INFO, detail))
         else:
-            kept = _years_after(freeze.returned_on, FREEZE_KEPT_YEARS)
+            kept = add_years(freeze.returned_on, FREEZE_KEPT_YEARS)
             if today <= kept:
                 detail = _("Your category is kept until %(date)s after your return.") % {
                     "date": _date(kept)
