@@ -232,6 +232,8 @@ CERTIFICATE_VERIFY_RATE = env("CERTIFICATE_VERIFY_RATE", default="20/m")
 RATELIMIT_IP_META_KEY = env("RATELIMIT_IP_META_KEY", default=None)
 EXTERNAL_PD_MAX_BYTES = env.int("EXTERNAL_PD_MAX_BYTES", default=10 * 2**20)
 PORTFOLIO_MAX_BYTES = env.int("PORTFOLIO_MAX_BYTES", default=10 * 2**20)
+# Spreadsheets of test results or selection scores.
+RESULTS_IMPORT_MAX_BYTES = env.int("RESULTS_IMPORT_MAX_BYTES", default=10 * 2**20)
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="ustaz-demo-2026")
 
 LOGGING = {

@@ -145,9 +145,10 @@ rules.add_perm(
     "courses.change_enrolment",
     is_superuser | is_own_teacher_thing | object_in_write_scope | manages_provider_of,
 )
+# Never one's own request, certificate or test result (staff who teach are teachers too).
 rules.add_perm(
     "courses.approve_enrolment",
-    is_superuser | object_in_write_scope | manages_provider_of,
+    is_superuser | ((object_in_write_scope | manages_provider_of) & ~is_own_teacher_thing),
 )
 # External PD certificates: the teacher uploads; a methodologist (or a regional
 # administrator) over them confirms.
@@ -157,7 +158,8 @@ rules.add_perm(
 )
 rules.add_perm("courses.review_external_trainings", is_superuser | is_pd_reviewer)
 rules.add_perm(
-    "courses.review_external_training", is_superuser | (is_pd_reviewer & object_in_write_scope)
+    "courses.review_external_training",
+    is_superuser | (is_pd_reviewer & object_in_write_scope & ~is_own_teacher_thing),
 )
 
 # Certificates: the holder, staff over the holder, the provider see and download them;
@@ -187,7 +189,17 @@ is_observer = _has_any_role(
     frozenset({Role.SCHOOL_ADMIN, Role.METHODOLOGIST, Role.COMMISSION_MEMBER})
 )
 
-rules.add_perm("attestation.manage_cycles", is_superuser | is_region_admin)
+
+@rules.predicate
+def no_object_or_in_write_scope(user, obj) -> bool:
+    """Without an object: whether to offer the action at all; with one: its scope."""
+    return obj is None or _contains(write_scope(user), obj)
+
+
+# A cycle (or, to create one, a region) of the regional administrator's own region.
+rules.add_perm(
+    "attestation.manage_cycles", is_superuser | (is_region_admin & no_object_or_in_write_scope)
+)
 # Applying: the teacher themself, or staff who may change the teacher (on their behalf).
 rules.add_perm(
     "attestation.apply_for", is_superuser | is_own_teacher_record | object_in_write_scope
@@ -206,7 +218,9 @@ rules.add_perm(
 )
 rules.add_perm("attestation.view_queue", is_superuser | is_staff_reader)
 # Test results: staff who may change the teacher enter or import them.
-rules.add_perm("attestation.add_test_result", is_superuser | object_in_write_scope)
+rules.add_perm(
+    "attestation.add_test_result", is_superuser | (object_in_write_scope & ~is_own_teacher_record)
+)
 rules.add_perm("attestation.import_test_results", is_superuser | is_staff_writer)
 # Observation sheets are entered by the observers themselves, for teachers in their scope.
 rules.add_perm(

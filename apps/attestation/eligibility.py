@@ -118,10 +118,10 @@ def checklist(
         # and resubmitted after it closes.
         checks = [Check("window", _("Application window"), OK, _("Submitted within the window."))]
     else:
-        checks = [_window(cycle, today)]
+        checks = [window_check(cycle, today)]
     rules = claimable_rules(cycle=cycle, teacher=teacher)
     rule = next((r for r in rules if claimed and r.category_id == claimed.pk), None)
-    checks.append(_ladder(teacher, claimed, rule, rules))
+    checks.append(ladder_check(teacher, claimed, rule, rules))
     if rule is None:
         return checks
     exemption = application.test_exemption if application else ""
@@ -138,7 +138,7 @@ def checklist(
     return checks
 
 
-def _window(cycle, today) -> Check:
+def window_check(cycle, today) -> Check:
     label = _("Application window")
     if cycle.window_open(today):
         return Check(
@@ -158,7 +158,7 @@ def _window(cycle, today) -> Check:
     return Check("window", label, MISSING, detail)
 
 
-def _ladder(teacher, claimed, rule, rules) -> Check:
+def ladder_check(teacher, claimed, rule, rules) -> Check:
     label = _("Next category on the ladder")
     current = teacher.category.name if teacher.category_id else _("no category")
     if rule is not None:
@@ -220,13 +220,13 @@ def _pd_hours(teacher, rule, today) -> Check:
     needed = pd_hours_needed(teacher, rule)
     since = pd_period_start(teacher, today)
     hours = pd_hours(teacher_ids=[teacher.pk], since=since, until=today)[teacher.pk].total
-    detail = _("%(hours)s of %(needed)s hours since %(date)s.") % {
-        "hours": hours,
-        "needed": needed,
-        "date": _date(since),
-    }
+    values = {"hours": hours, "needed": needed, "date": _date(since), "missing": needed - hours}
     if hours < needed:
-        detail += " " + _("%(missing)s hours are missing.") % {"missing": needed - hours}
+        detail = (
+            _("%(hours)s of %(needed)s hours since %(date)s: %(missing)s are missing.") % values
+        )
+    else:
+        detail = _("%(hours)s of %(needed)s hours since %(date)s.") % values
     return Check("pd_hours", label, OK if hours >= needed else MISSING, detail)
 
 

@@ -13,7 +13,6 @@ from apps.teachers.forms import DateInput
 from apps.teachers.models import QualificationCategory
 
 from . import selectors
-from .imports import MAX_BYTES as IMPORT_MAX_BYTES
 from .imports import TEST_LANGUAGES
 from .models import (
     Application,
@@ -381,7 +380,7 @@ class TestResultImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = _(
             "XLSX or CSV, up to %(size)s; the first row names the columns."
-        ) % {"size": filesizeformat(IMPORT_MAX_BYTES)}
+        ) % {"size": filesizeformat(settings.RESULTS_IMPORT_MAX_BYTES)}
 
 
 class TeacherByIinForm(forms.Form):

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
@@ -34,7 +35,6 @@ from apps.teachers.models import Teacher
 from .models import TestResult, TestResultImport, TestResultImportError
 
 Status = TestResultImport.Status
-MAX_BYTES = 10 * 2**20
 # Up to this many rows the apply runs in the request (a second or two); more go to the worker.
 INLINE_ROWS = 3000
 BATCH_SIZE = 500
@@ -258,7 +258,11 @@ class _File:
 
 def _read(job: TestResultImport) -> _File:
     try:
-        table = open_table(Path(job.file.path), filename=job.original_name, max_bytes=MAX_BYTES)
+        table = open_table(
+            Path(job.file.path),
+            filename=job.original_name,
+            max_bytes=settings.RESULTS_IMPORT_MAX_BYTES,
+        )
         with table:
             header, rows = table.header, list(table.rows)
     except ImportFileError as exc:
@@ -440,10 +444,13 @@ def test_result_import_create(*, actor, file) -> TestResultImport:
     The job is saved CHECKED with its counts and rejected rows; a file that cannot be read
     at all raises ValidationError and leaves nothing behind."""
     _check_actor(actor)
-    if file.size > MAX_BYTES:
+    if file.size > settings.RESULTS_IMPORT_MAX_BYTES:
         raise ValidationError(
             _("The file is too large (%(size)s); at most %(max)s can be imported at once.")
-            % {"size": filesizeformat(file.size), "max": filesizeformat(MAX_BYTES)},
+            % {
+                "size": filesizeformat(file.size),
+                "max": filesizeformat(settings.RESULTS_IMPORT_MAX_BYTES),
+            },
             code="too_large",
         )
     job = TestResultImport(

@@ -86,7 +86,7 @@ def _locked(application: Application) -> Application:
 
 def cycle_create(*, actor, region, **fields) -> AttestationCycle:
     """A new cycle (being prepared) with the default rules of DOMAIN.md, to adjust."""
-    if not actor.has_perm("attestation.manage_cycles"):
+    if not actor.has_perm("attestation.manage_cycles", region):
         raise PermissionDenied
     cycle = AttestationCycle(region=region, **fields)
     errors = _cycle_errors(cycle)
@@ -109,7 +109,7 @@ def cycle_create(*, actor, region, **fields) -> AttestationCycle:
 
 def cycle_set_status(*, cycle: AttestationCycle, actor, status: str) -> AttestationCycle:
     """Open a prepared cycle, close an open one (or reopen a closed one by mistake)."""
-    if not actor.has_perm("attestation.manage_cycles"):
+    if not actor.has_perm("attestation.manage_cycles", cycle):
         raise PermissionDenied
     allowed = {
         AttestationCycle.Status.DRAFT: {AttestationCycle.Status.OPEN},
@@ -229,7 +229,7 @@ def cycle_update(
     unknown |= {name for values in (rules or {}).values() for name in values} - set(RULE_EDITABLE)
     if unknown:
         raise TypeError(f"Not editable: {sorted(unknown)}")
-    if not actor.has_perm("attestation.manage_cycles"):
+    if not actor.has_perm("attestation.manage_cycles", cycle):
         raise PermissionDenied
     with transaction.atomic():
         cycle = AttestationCycle.objects.select_for_update().get(pk=cycle.pk)
@@ -273,12 +273,12 @@ def application_start(
         raise PermissionDenied
     today = timezone.localdate()
     if not cycle.window_open(today):
-        raise ValidationError(eligibility._window(cycle, today).detail, code="window")
+        raise ValidationError(eligibility.window_check(cycle, today).detail, code="window")
     rules = eligibility.claimable_rules(cycle=cycle, teacher=teacher)
     rule = next((r for r in rules if r.category_id == claimed_category.pk), None)
     if rule is None:
         raise ValidationError(
-            eligibility._ladder(teacher, claimed_category, None, rules).detail, code="ladder"
+            eligibility.ladder_check(teacher, claimed_category, None, rules).detail, code="ladder"
         )
     with transaction.atomic():
         Teacher.objects.select_for_update().get(pk=teacher.pk)
@@ -325,7 +325,7 @@ def application_update(*, application: Application, actor, **fields) -> Applicat
             if rule is None:
                 raise ValidationError(
                     {
-                        "claimed_category": eligibility._ladder(
+                        "claimed_category": eligibility.ladder_check(
                             application.teacher, claimed, None, rules
                         ).detail
                     }
@@ -399,7 +399,13 @@ def application_submit(*, application: Application, actor) -> Application:
             c for c in application_checklist(application=application, today=today) if c.blocking
         ]
         if missing:
-            raise ValidationError([f"{c.label}: {c.detail}" for c in missing], code="not_eligible")
+            raise ValidationError(
+                [
+                    _("%(label)s: %(detail)s") % {"label": c.label, "detail": c.detail}
+                    for c in missing
+                ],
+                code="not_eligible",
+            )
         rule = CategoryRule.objects.get(
             cycle=application.cycle, category=application.claimed_category
         )

@@ -12,6 +12,16 @@ _MAGIC = {
     "png": (b"\x89PNG\r\n\x1a\n",),
 }
 LABELS = {"pdf": "PDF", "jpeg": "JPEG", "png": "PNG", "docx": "DOCX"}
+# How a stored file of each type is served: content type and file name extensions.
+SERVED_AS = {
+    "pdf": ("application/pdf", ("pdf",)),
+    "jpeg": ("image/jpeg", ("jpg", "jpeg")),
+    "png": ("image/png", ("png",)),
+    "docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        ("docx",),
+    ),
+}
 
 
 def sniff_file_type(file, *, allowed: tuple[str, ...], max_bytes: int | None = None) -> str:

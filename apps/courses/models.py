@@ -167,7 +167,6 @@ class CourseRun(TimeStampedModel):
     )
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     completed_at = models.DateTimeField(_("results recorded at"), null=True, blank=True)
-    reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("course run")

@@ -9,6 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.accounts.scopes import read_scope, user_provider_ids, write_scope
+from apps.core.dates import add_years
 from apps.organizations.models import District
 from apps.teachers.models import Teacher
 
@@ -80,11 +81,7 @@ def pd_hours(*, teacher_ids, since: dt.date | None = None, until: dt.date | None
 
 
 def pd_period_start(today: dt.date | None = None) -> dt.date:
-    today = today or timezone.localdate()
-    try:
-        return today.replace(year=today.year - PD_PERIOD_YEARS)
-    except ValueError:  # 29 February
-        return today.replace(year=today.year - PD_PERIOD_YEARS, day=28)
+    return add_years(today or timezone.localdate(), -PD_PERIOD_YEARS)
 
 
 def teacher_enrolments(*, teacher: Teacher):

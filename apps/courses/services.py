@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from apps.teachers.models import Teacher
@@ -32,13 +33,19 @@ from .models import (
 )
 
 S = Enrolment.Status
+
+
+def _date(day: dt.date) -> str:
+    return date_format(day, "SHORT_DATE_FORMAT")
+
+
 # Allowed status changes; None is "no enrolment yet".
 TRANSITIONS: dict = {
     None: {S.REQUESTED, S.CONFIRMED, S.WAITLISTED},
     S.REQUESTED: {S.CONFIRMED, S.WAITLISTED, S.CANCELLED},
     S.WAITLISTED: {S.CONFIRMED, S.CANCELLED},
     S.CONFIRMED: {S.ATTENDED, S.COMPLETED, S.NOT_COMPLETED, S.CANCELLED},
-    S.ATTENDED: {S.COMPLETED, S.NOT_COMPLETED},
+    S.ATTENDED: {S.COMPLETED, S.NOT_COMPLETED, S.CANCELLED},  # the run itself cancelled
     S.CANCELLED: {S.REQUESTED, S.CONFIRMED, S.WAITLISTED},
     S.COMPLETED: set(),
     S.NOT_COMPLETED: set(),
@@ -56,7 +63,7 @@ class OverlapWarning(ValidationError):
         self.runs = runs
         names = "; ".join(
             _("%(course)s, %(start)s–%(end)s")
-            % {"course": r.course.title, "start": r.starts_on, "end": r.ends_on}
+            % {"course": r.course.title, "start": _date(r.starts_on), "end": _date(r.ends_on)}
             for r in runs
         )
         super().__init__(
@@ -145,10 +152,6 @@ class _Seats:
         self.taken += 1
         self.by_district[district_id] = self.by_district.get(district_id, 0) + 1
 
-    def release(self, district_id: int) -> None:
-        self.taken -= 1
-        self.by_district[district_id] -= 1
-
 
 def _place(enrolment: Enrolment, seats: _Seats, *, actor, comment: str = "") -> None:
     """Confirm the enrolment if a seat is free for its district, else put it on the waitlist."""
@@ -201,7 +204,7 @@ def _check_can_enrol(*, run: CourseRun, teacher: Teacher, actor) -> bool:
     last_day = run.enrolment_deadline if is_self else run.starts_on
     if today > last_day:
         raise ValidationError(
-            _("Enrolment for this run closed on %(date)s.") % {"date": last_day},
+            _("Enrolment for this run closed on %(date)s.") % {"date": _date(last_day)},
             code="deadline",
         )
     return is_self
@@ -257,10 +260,23 @@ def _enrol_locked(
         )
     if enrolment is None:
         enrolment = Enrolment(run=run, teacher=teacher)
+    # A fresh start, also for a teacher enrolling again after cancelling: today's district
+    # (what the quotas count), who enrolled them, no marks from before.
     enrolment.district_id = teacher.organization.district_id
     enrolment.requested_by = actor
+    enrolment.assessment_passed = enrolment.assessment_score = None
+    if enrolment.pk is not None:
+        enrolment.save(
+            update_fields=[
+                "district",
+                "requested_by",
+                "assessment_passed",
+                "assessment_score",
+                "updated_at",
+            ]
+        )
     if is_self and run.approval_required:
-        _transition(enrolment, S.REQUESTED, actor=actor, requested_by=actor)
+        _transition(enrolment, S.REQUESTED, actor=actor)
         return enrolment
     _place(enrolment, seats, actor=actor)
     return enrolment
@@ -289,6 +305,7 @@ def enrolment_create(
 class BulkEnrolment:
     confirmed: list[Enrolment] = field(default_factory=list)
     waitlisted: list[Enrolment] = field(default_factory=list)
+    requested: list[Enrolment] = field(default_factory=list)
     # (teacher, message) for those not enrolled.
     skipped: list[tuple[Teacher, str]] = field(default_factory=list)
 
@@ -307,13 +324,13 @@ def enrolments_create(
         for teacher in (loaded[pk] for pk in ids if pk in loaded):
             try:
                 with transaction.atomic():
-                    _check_can_enrol(run=run, teacher=teacher, actor=actor)
+                    is_self = _check_can_enrol(run=run, teacher=teacher, actor=actor)
                     enrolment = _enrol_locked(
                         run=run,
                         seats=seats,
                         teacher=teacher,
                         actor=actor,
-                        is_self=False,
+                        is_self=is_self,
                         allow_overlap=allow_overlap,
                     )
             except PermissionDenied:
@@ -321,8 +338,12 @@ def enrolments_create(
             except ValidationError as exc:
                 result.skipped.append((teacher, " ".join(exc.messages)))
             else:
-                target = result.confirmed if enrolment.status == S.CONFIRMED else result.waitlisted
-                target.append(enrolment)
+                if enrolment.status == S.CONFIRMED:
+                    result.confirmed.append(enrolment)
+                elif enrolment.status == S.WAITLISTED:
+                    result.waitlisted.append(enrolment)
+                else:  # their own request, waiting for approval
+                    result.requested.append(enrolment)
     return result
 
 
@@ -347,7 +368,8 @@ def enrolment_cancel(*, enrolment: Enrolment, actor, reason: str = "") -> list[E
     with transaction.atomic():
         run = _locked_run(enrolment.run)
         enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
-        if S.CANCELLED not in TRANSITIONS[enrolment.status]:
+        # Once attending, only the cancellation of the whole run ends an enrolment.
+        if enrolment.status not in (S.REQUESTED, S.CONFIRMED, S.WAITLISTED):
             raise ValidationError(
                 _("An enrolment that is “%(status)s” can no longer be cancelled.")
                 % {"status": enrolment.get_status_display()},
@@ -384,7 +406,14 @@ def run_save(*, run: CourseRun, actor, quotas: dict[int, int] | None = None) -> 
     with transaction.atomic():
         is_new = run.pk is None
         if not is_new:
-            _locked_run(run)
+            # The form's copy may be older than the row: keep the row's own state.
+            locked = _locked_run(run)
+            if locked.cancelled_at or locked.completed_at:
+                raise ValidationError(
+                    _("A cancelled run, or one with recorded results, can no longer change."),
+                    code="closed",
+                )
+            run.cancelled_at, run.completed_at = locked.cancelled_at, locked.completed_at
         run.save()
         if quotas is not None:
             DistrictQuota.objects.filter(run=run).exclude(district_id__in=quotas).delete()
@@ -421,7 +450,7 @@ def run_cancel(*, run: CourseRun, actor, reason: str) -> None:
         run.cancelled_at = timezone.now()
         run.save(update_fields=["cancelled_at", "updated_at"])
         for enrolment in Enrolment.objects.select_for_update().filter(
-            run=run, status__in=(S.REQUESTED, S.CONFIRMED, S.WAITLISTED)
+            run=run, status__in=(S.REQUESTED, S.CONFIRMED, S.WAITLISTED, S.ATTENDED)
         ):
             _transition(enrolment, S.CANCELLED, actor=actor, comment=reason)
             _notify(enrolment, "run_cancelled")
@@ -587,7 +616,7 @@ def run_complete(*, run: CourseRun, actor) -> dict[str, int]:
         if timezone.localdate() < run.ends_on:
             raise ValidationError(
                 _("Results can be recorded from the last day of the run (%(date)s).")
-                % {"date": run.ends_on}
+                % {"date": _date(run.ends_on)}
             )
         sessions = RunSession.objects.filter(run=run).count()
         enrolments = list(

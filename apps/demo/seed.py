@@ -44,6 +44,7 @@ from apps.teachers.services import teacher_search_text
 from . import names
 from .attestation import demo_attestation_delete, seed_attestation
 from .courses import demo_courses_delete, seed_courses
+from .leaders import demo_leaders_delete, seed_leaders
 
 # --- Scale and fixed points -------------------------------------------------------------------
 
@@ -276,6 +277,7 @@ def demo_data_exists() -> bool:
 def demo_data_delete() -> None:
     """Wipe the registry (all teachers with their history, all organisations), the courses
     and certificates built on it, and the demo logins."""
+    demo_leaders_delete()
     demo_attestation_delete()
     demo_courses_delete()
     ExportJob.objects.all().delete()
@@ -362,6 +364,7 @@ def _seed_activity(*, seed: int, accounts: list) -> None:
         methodologist=login("methodologist"),
         demo_teacher_id=demo_teacher_id,
     )
+    seed_leaders(rng=_rng(seed, "leaders"), actor=login("admin"), demo_teacher_id=demo_teacher_id)
 
 
 # --- Organisations ----------------------------------------------------------------------------

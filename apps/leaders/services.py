@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Avg, Count, Q, Sum
+from django.db.models import Avg, Count, F, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -128,6 +128,143 @@ def intake_set_status(*, intake: Intake, actor, status: str) -> Intake:
         intake.status = status
         intake.save(update_fields=["status", "updated_at"])
     return intake
+
+
+# What an intake's edit may change, and what each of its stages may.
+INTAKE_EDITABLE = (
+    "year",
+    "application_opens",
+    "application_closes",
+    "capacity",
+    "min_experience_years",
+    "positions",
+    "categories",
+    "min_attendance_percent",
+    "min_report_score",
+    "reserve_term_years",
+)
+STAGE_EDITABLE = ("kind", "max_score", "rule", "pass_score", "top_n")
+
+
+def intake_update(*, intake: Intake, actor, stages: list[dict] | None = None, **fields) -> Intake:
+    """Change an intake's dates, places, eligibility and training thresholds, and (with
+    `stages`: the whole list in order, each a dict of STAGE_EDITABLE values and the "pk"
+    of an existing stage or None for a new one; stages left out are removed) its selection
+    stages. The stages can no longer change once one of them is decided. Everything is
+    checked first and saved together, or nothing is."""
+    unknown = set(fields) - set(INTAKE_EDITABLE)
+    unknown |= {name for values in stages or () for name in values} - {"pk", *STAGE_EDITABLE}
+    if unknown:
+        raise TypeError(f"Not editable: {sorted(unknown)}")
+    if not actor.has_perm("leaders.manage_intakes"):
+        raise PermissionDenied
+    positions = fields.pop("positions", None)
+    categories = fields.pop("categories", None)
+    with transaction.atomic():
+        intake = _locked_intake(intake)
+        if intake.status == Intake.Status.FINISHED:
+            raise ValidationError(_("A finished intake can no longer be changed."), code="finished")
+        for name, value in fields.items():
+            setattr(intake, name, value)
+        errors = {}
+        try:
+            intake.full_clean()
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        if positions is not None and not list(positions):
+            errors.setdefault("positions", []).append(
+                ValidationError(_("Choose at least one position that may apply."))
+            )
+        plan = _stages_plan(intake, stages) if stages is not None else None
+        if plan and plan["errors"]:
+            errors.setdefault("stages", []).extend(plan["errors"])
+        if errors:
+            raise ValidationError(errors)
+        intake.save()
+        if positions is not None:
+            intake.positions.set(positions)
+        if categories is not None:
+            intake.categories.set(categories)
+        if plan and plan["changed"]:
+            _stages_save(intake, plan)
+    return intake
+
+
+def _stage_values(stage: Stage) -> tuple:
+    return tuple(getattr(stage, name) for name in ("pk", *STAGE_EDITABLE))
+
+
+def _stages_plan(intake: Intake, stages: list[dict]) -> dict:
+    """The stages as they would be (in order), those to remove, and what is wrong."""
+    existing = {stage.pk: stage for stage in intake.stages.all()}
+    before = [_stage_values(s) for s in sorted(existing.values(), key=lambda s: s.order)]
+    top_scores = dict(
+        StageResult.objects.filter(stage__intake=intake)
+        .values("stage")
+        .annotate(top=Max("score"))
+        .values_list("stage", "top")
+    )
+    planned, errors = [], []
+    for order, values in enumerate(stages, start=1):
+        values = dict(values)
+        pk = values.pop("pk", None)
+        if pk is not None and pk not in existing:
+            raise ValueError(f"Stage {pk} is not a stage of intake {intake.pk}.")
+        stage = Stage(intake=intake) if pk is None else existing[pk]
+        stage.order = order
+        for name, value in values.items():
+            setattr(stage, name, value)
+        if stage.rule == Stage.Rule.MIN_SCORE:
+            stage.top_n = None
+        elif stage.rule == Stage.Rule.TOP:
+            stage.pass_score = None
+        errors += _stage_errors(stage, order, top_scores.get(stage.pk))
+        planned.append(stage)
+    removed = [stage for pk, stage in existing.items() if pk not in {s.pk for s in planned}]
+    changed = bool(removed) or [_stage_values(s) for s in planned] != before
+    if not planned:
+        errors.append(_("An intake needs at least one selection stage."))
+    if changed and any(s.closed_at for s in existing.values()):
+        errors.append(
+            _("The stages can no longer change: the results of a stage have been decided.")
+        )
+    return {"stages": planned, "removed": removed, "changed": changed, "errors": errors}
+
+
+def _stage_errors(stage: Stage, order: int, top_score: Decimal | None) -> list[str]:
+    label = _("Stage %(order)s") % {"order": order}
+    errors = []
+    try:
+        stage.full_clean(exclude=["intake", "order", "closed_at"], validate_constraints=False)
+    except ValidationError as exc:
+        errors += [
+            _("%(stage)s: %(message)s") % {"stage": label, "message": message}
+            for message in exc.messages
+        ]
+        return errors
+    if stage.rule == Stage.Rule.MIN_SCORE and (
+        stage.pass_score is None or not Decimal(0) <= stage.pass_score <= stage.max_score
+    ):
+        errors.append(
+            _("%(stage)s: give a pass score from 0 to the maximum score.") % {"stage": label}
+        )
+    if stage.rule == Stage.Rule.TOP and not stage.top_n:
+        errors.append(_("%(stage)s: give how many candidates pass.") % {"stage": label})
+    if top_score is not None and top_score > stage.max_score:
+        errors.append(
+            _("%(stage)s: a score of %(score)s is already recorded, above the maximum.")
+            % {"stage": label, "score": top_score}
+        )
+    return errors
+
+
+def _stages_save(intake: Intake, plan: dict) -> None:
+    Stage.objects.filter(pk__in=[s.pk for s in plan["removed"]]).delete()
+    kept = [s for s in plan["stages"] if s.pk]
+    # Out of the way first: the orders are unique within the intake.
+    Stage.objects.filter(pk__in=[s.pk for s in kept]).update(order=F("order") + 1000)
+    for stage in plan["stages"]:
+        stage.save()
 
 
 # --- applications and eligibility ----------------------------------------------------------------
@@ -294,10 +431,15 @@ def stage_decide(*, stage: Stage, actor) -> dict[str, int]:
                 stopped += 1
         stage.closed_at = timezone.now()
         stage.save(update_fields=["closed_at"])
-        admitted = 0
+        admitted = beyond_places = 0
         if not intake.stages.filter(order__gt=stage.order).exists():
-            admitted = _admit(intake, stage, actor)
-    return {"passed": passed, "stopped": stopped, "admitted": admitted}
+            admitted, beyond_places = _admit(intake, stage, actor)
+    return {
+        "passed": passed,
+        "stopped": stopped,
+        "admitted": admitted,
+        "beyond_places": beyond_places,
+    }
 
 
 def _stop_reason(stage: Stage, result: StageResult) -> str:
@@ -321,8 +463,9 @@ def _stop(candidate, stage, actor, reason: str) -> None:
     )
 
 
-def _admit(intake: Intake, last: Stage, actor) -> int:
-    """Admit the candidates who passed every stage, best first, up to the places."""
+def _admit(intake: Intake, last: Stage, actor) -> tuple[int, int]:
+    """Admit the candidates who passed every stage, best first, up to the places;
+    returns (admitted, beyond the places)."""
     finalists = list(
         Candidate.objects.filter(intake=intake, status=C.APPLIED)
         .annotate(
@@ -348,7 +491,8 @@ def _admit(intake: Intake, last: Stage, actor) -> int:
                 _("Passed every stage, but place %(place)s is beyond the %(places)s places.")
                 % {"place": place, "places": intake.capacity},
             )
-    return min(len(finalists), intake.capacity)
+    admitted = min(len(finalists), intake.capacity)
+    return admitted, len(finalists) - admitted
 
 
 # --- training ---------------------------------------------------------------------------------
@@ -545,6 +689,29 @@ def training_complete(*, intake: Intake, actor, today: dt.date | None = None) ->
                 _transition(candidate, C.NOT_COMPLETED, actor=actor, comment="; ".join(missing))
                 done["not_completed"] += 1
     return done
+
+
+def module_save(
+    *, intake: Intake, actor, level: str, title_kk: str, title_ru: str, starts_on, ends_on
+) -> Module:
+    """A new training module of the intake, at one of the three levels."""
+    if not actor.has_perm("leaders.manage_training", intake):
+        raise PermissionDenied
+    if intake.status == Intake.Status.FINISHED:
+        raise ValidationError(_("The training of this intake has finished."), code="finished")
+    if starts_on and ends_on and ends_on < starts_on:
+        raise ValidationError({"ends_on": _("A module cannot end before it starts.")})
+    module = Module(
+        intake=intake,
+        level=level,
+        title_kk=title_kk.strip(),
+        title_ru=title_ru.strip(),
+        starts_on=starts_on,
+        ends_on=ends_on,
+    )
+    module.full_clean()
+    module.save()
+    return module
 
 
 # --- reserve and appointments -----------------------------------------------------------------

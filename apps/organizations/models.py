@@ -15,6 +15,11 @@ class Region(BilingualNameModel):
         verbose_name_plural = _("regions")
         ordering = ["kato"]
 
+    @property
+    def scope_keys(self) -> tuple:
+        """(organisation, district, region) ids, for the permission rules."""
+        return (None, None, self.pk)
+
 
 class District(BilingualNameModel):
     class Kind(models.TextChoices):

@@ -12,6 +12,8 @@ from apps.certificates.models import Certificate
 from apps.courses.models import CourseRun, Enrolment, ExternalTraining
 from apps.courses.selectors import runs_with_counts
 from apps.demo.seed import demo_data_delete
+from apps.leaders.models import Appointment, Candidate, Intake, Vacancy
+from apps.leaders.selectors import outcomes_by_intake
 from apps.teachers.models import Teacher
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +88,48 @@ def test_provider_account_manages_the_orleu_runs(seeded):
 
 
 def test_a_name_correction_is_the_only_later_change_to_a_teacher(seeded):
-    (change,) = Teacher.history.model.objects.exclude(history_type="+")
+    # Besides the appointments from the leaders' reserve (their order numbers end "-ж/қ").
+    changes = Teacher.history.model.objects.exclude(history_type="+")
+    appointments = changes.filter(history_change_reason__contains="-ж/қ")
+    assert set(appointments.values_list("id", flat=True)) == set(
+        Appointment.objects.values_list("candidate__teacher_id", flat=True)
+    )
+    (change,) = changes.exclude(pk__in=appointments.values("pk"))
     assert change.history_type == "~"
     replaced = Certificate.objects.get(status=Certificate.Status.REPLACED)
     assert change.id == replaced.teacher_id
+
+
+def test_leaders_past_intake_with_its_reserve_and_appointments(seeded):
+    from apps.accounts.models import User
+
+    past, _current = Intake.objects.order_by("year")
+    assert past.status == Intake.Status.FINISHED
+    assert not past.stages.filter(closed_at__isnull=True).exists()
+    admin = User.objects.get(email="admin@demo.ustaz.kz")
+    groups = {g.intake: g.total for g in outcomes_by_intake(admin)}
+    total = groups[past]
+    assert 30 <= total.applicants <= 60
+    assert total.admitted == past.capacity
+    assert 0 < total.reserve <= total.completed <= total.admitted
+    assert 0.6 <= total.appointment_rate <= 0.9
+    assert total.median_days > 0
+    appointed = Candidate.objects.filter(intake=past, status=Candidate.Status.APPOINTED)
+    categories = set(appointed.values_list("teacher__category__code", flat=True))
+    assert categories <= {"head-1", "deputy-1"}
+    assert Appointment.objects.filter(order_number__endswith="-ж/қ").count() == total.appointed
+    assert Vacancy.objects.filter(filled_by__isnull=False).exists()
+    assert Vacancy.objects.filter(filled_by__isnull=True).exists()
+    assert all(c.teacher.user.email.startswith("leader") for c in appointed)
+
+
+def test_leaders_current_intake_in_selection(seeded):
+    current = Intake.objects.order_by("year").last()
+    assert current.status == Intake.Status.SELECTION
+    assert current.application_closes < timezone.localdate()
+    first, second, third, *later = current.stages.order_by("order")
+    assert first.closed_at and second.closed_at and not third.closed_at
+    assert third.results.exists()
+    assert not any(stage.results.exists() for stage in later)
+    statuses = set(current.candidates.values_list("status", flat=True))
+    assert statuses == {Candidate.Status.APPLIED, Candidate.Status.STOPPED}

@@ -39,16 +39,23 @@ def test_from_application_to_appointment(world, intake):
 
     today = timezone.localdate()
     module = Module.objects.create(
-        intake=intake, level="basic", title_kk="Көшбасшылық", title_ru="Лидерство",
-        starts_on=today - dt.timedelta(days=10), ends_on=today - dt.timedelta(days=8),
+        intake=intake,
+        level="basic",
+        title_kk="Көшбасшылық",
+        title_ru="Лидерство",
+        starts_on=today - dt.timedelta(days=10),
+        ends_on=today - dt.timedelta(days=8),
     )
     admitted = list(Candidate.objects.filter(intake=intake, status="admitted").order_by("pk"))
     services.module_attendance_mark(module=module, present={c.pk for c in admitted}, actor=staff)
     reviewer = world.users["commission_member"]
     for candidate, person in zip(admitted, people, strict=False):
         services.internship_set(
-            candidate=candidate, actor=staff, host=world.school_b,
-            starts_on=today - dt.timedelta(days=7), ends_on=today - dt.timedelta(days=2),
+            candidate=candidate,
+            actor=staff,
+            host=world.school_b,
+            starts_on=today - dt.timedelta(days=7),
+            ends_on=today - dt.timedelta(days=2),
         )
         services.internship_report_submit(candidate=candidate, actor=person.user, report="Есеп")
         report = services.reflective_report_submit(
@@ -62,19 +69,27 @@ def test_from_application_to_appointment(world, intake):
     graduate = Candidate.objects.get(pk=admitted[0].pk)
     assert graduate.status == "reserve" and graduate.reserve_from == today
     services.appointment_record(
-        candidate=graduate, actor=staff, post="deputy", organization=world.school_c,
-        appointed_on=today, order_number="№ 15-к",
+        candidate=graduate,
+        actor=staff,
+        post="deputy",
+        organization=world.school_c,
+        appointed_on=today,
+        order_number="№ 15-к",
     )
     graduate.refresh_from_db()
     teacher = graduate.teacher
     teacher.refresh_from_db()
     assert graduate.status == "appointed"
     assert (teacher.position.code, teacher.organization, teacher.category.code) == (
-        "deputy-director", world.school_c, "deputy-1"
+        "deputy-director",
+        world.school_c,
+        "deputy-1",
     )
-    assert teacher.category_valid_until == teacher.category_awarded_on.replace(
-        year=today.year + 5
-    )
+    assert teacher.category_valid_until == teacher.category_awarded_on.replace(year=today.year + 5)
     assert list(graduate.events.values_list("to_status", flat=True)) == [
-        "applied", "admitted", "completed", "reserve", "appointed"
+        "applied",
+        "admitted",
+        "completed",
+        "reserve",
+        "appointed",
     ]

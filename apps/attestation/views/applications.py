@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from apps.core.files import SERVED_AS
 from apps.courses.forms import add_service_error
 from apps.teachers.models import Teacher
 
@@ -26,17 +27,6 @@ from ..forms import (
     EvidenceForm,
 )
 from ..models import Application, ApplicationVersion, EvidenceItem
-
-# file_type (typed by content at upload) -> (content type, extensions of a served name)
-FILE_TYPES = {
-    "pdf": ("application/pdf", ("pdf",)),
-    "jpeg": ("image/jpeg", ("jpg", "jpeg")),
-    "png": ("image/png", ("png",)),
-    "docx": (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        ("docx",),
-    ),
-}
 
 
 def _applicant(request) -> Teacher | None:
@@ -225,7 +215,7 @@ def evidence_remove(request, pk):
 
 def _download_name(item: EvidenceItem) -> str:
     """The name it was uploaded under, with the extension of its real type."""
-    extensions = FILE_TYPES[item.file_type][1]
+    extensions = SERVED_AS[item.file_type][1]
     stem, extension = os.path.splitext(item.original_name)
     if extension.lstrip(".").lower() in extensions:
         return item.original_name
@@ -244,7 +234,7 @@ def evidence_file(request, pk):
         file,
         as_attachment=True,
         filename=_download_name(item),
-        content_type=FILE_TYPES[item.file_type][0],
+        content_type=SERVED_AS[item.file_type][0],
     )
     response["X-Content-Type-Options"] = "nosniff"
     patch_cache_control(response, private=True)

@@ -60,7 +60,7 @@ def cycle_detail(request, pk):
 
 def cycle_update(request, pk):
     cycle = _cycle_or_404(request, pk)
-    if not request.user.has_perm("attestation.manage_cycles"):
+    if not request.user.has_perm("attestation.manage_cycles", cycle):
         raise PermissionDenied
     if cycle.status == AttestationCycle.Status.CLOSED:
         messages.error(request, _("A closed cycle can no longer be changed."))

@@ -183,7 +183,6 @@ class Migration(migrations.Migration):
                     "completed_at",
                     models.DateTimeField(blank=True, null=True, verbose_name="results recorded at"),
                 ),
-                ("reminder_sent_at", models.DateTimeField(blank=True, editable=False, null=True)),
                 (
                     "course",
                     models.ForeignKey(

@@ -9,17 +9,13 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 
+from apps.core.files import SERVED_AS
+
 from .. import selectors, services
 from ..forms import ExternalReviewForm, ExternalTrainingForm, add_service_error
 from ..models import ExternalTraining
 
 PAGE_SIZE = 25
-# file_type (typed by content at upload) -> (content type, extension of the served name)
-FILE_TYPES = {
-    "pdf": ("application/pdf", "pdf"),
-    "jpeg": ("image/jpeg", "jpg"),
-    "png": ("image/png", "png"),
-}
 
 
 def _item_or_404(request, pk) -> ExternalTraining:
@@ -105,11 +101,11 @@ def external_detail(request, pk):
 def external_file(request, pk):
     """The scan, inline, with the type found by its content when it was uploaded."""
     item = _item_or_404(request, pk)
-    content_type, extension = FILE_TYPES[item.file_type]
+    content_type, extensions = SERVED_AS[item.file_type]
     response = FileResponse(
         item.file.open("rb"),
         content_type=content_type,
-        filename=f"external-pd-{item.pk}.{extension}",
+        filename=f"external-pd-{item.pk}.{extensions[0]}",
     )
     response["X-Content-Type-Options"] = "nosniff"
     patch_cache_control(response, private=True)

@@ -7,315 +7,867 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('organizations', '0002_turkestan_region'),
-        ('teachers', '0006_import_preview'),
+        ("organizations", "0002_turkestan_region"),
+        ("teachers", "0006_import_preview"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Candidate',
+            name="Candidate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('status', models.CharField(choices=[('applied', 'in selection'), ('stopped', 'not selected'), ('withdrawn', 'withdrew'), ('admitted', 'admitted, in training'), ('not_completed', 'did not complete'), ('completed', 'completed the training'), ('reserve', 'in the reserve'), ('appointed', 'appointed')], max_length=14, verbose_name='status')),
-                ('motivation', models.TextField(verbose_name='motivation letter')),
-                ('stop_reason', models.CharField(blank=True, max_length=500, verbose_name='reason')),
-                ('reserve_from', models.DateField(blank=True, null=True, verbose_name='in the reserve from')),
-                ('reserve_until', models.DateField(blank=True, null=True, verbose_name='in the reserve until')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizations.organization', verbose_name='organisation')),
-                ('teacher', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='leader_candidacies', to='teachers.teacher', verbose_name='teacher')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("applied", "in selection"),
+                            ("stopped", "not selected"),
+                            ("withdrawn", "withdrew"),
+                            ("admitted", "admitted, in training"),
+                            ("not_completed", "did not complete"),
+                            ("completed", "completed the training"),
+                            ("reserve", "in the reserve"),
+                            ("appointed", "appointed"),
+                        ],
+                        max_length=14,
+                        verbose_name="status",
+                    ),
+                ),
+                ("motivation", models.TextField(verbose_name="motivation letter")),
+                (
+                    "stop_reason",
+                    models.CharField(blank=True, max_length=500, verbose_name="reason"),
+                ),
+                (
+                    "reserve_from",
+                    models.DateField(blank=True, null=True, verbose_name="in the reserve from"),
+                ),
+                (
+                    "reserve_until",
+                    models.DateField(blank=True, null=True, verbose_name="in the reserve until"),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organizations.organization",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "teacher",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="leader_candidacies",
+                        to="teachers.teacher",
+                        verbose_name="teacher",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'candidate',
-                'verbose_name_plural': 'candidates',
-                'ordering': ['intake', 'pk'],
+                "verbose_name": "candidate",
+                "verbose_name_plural": "candidates",
+                "ordering": ["intake", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Appointment',
+            name="Appointment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('post', models.CharField(choices=[('head', 'head of an organisation'), ('deputy', 'deputy head')], max_length=8, verbose_name='post')),
-                ('appointed_on', models.DateField(verbose_name='appointed on')),
-                ('order_number', models.CharField(max_length=40, verbose_name='order number')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizations.organization', verbose_name='organisation')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('candidate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appointments', to='leaders.candidate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "post",
+                    models.CharField(
+                        choices=[("head", "head of an organisation"), ("deputy", "deputy head")],
+                        max_length=8,
+                        verbose_name="post",
+                    ),
+                ),
+                ("appointed_on", models.DateField(verbose_name="appointed on")),
+                ("order_number", models.CharField(max_length=40, verbose_name="order number")),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organizations.organization",
+                        verbose_name="organisation",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "candidate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="appointments",
+                        to="leaders.candidate",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-appointed_on', 'pk'],
+                "ordering": ["-appointed_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='CandidateEvent',
+            name="CandidateEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(blank=True, choices=[('applied', 'in selection'), ('stopped', 'not selected'), ('withdrawn', 'withdrew'), ('admitted', 'admitted, in training'), ('not_completed', 'did not complete'), ('completed', 'completed the training'), ('reserve', 'in the reserve'), ('appointed', 'appointed')], max_length=14, verbose_name='from')),
-                ('to_status', models.CharField(choices=[('applied', 'in selection'), ('stopped', 'not selected'), ('withdrawn', 'withdrew'), ('admitted', 'admitted, in training'), ('not_completed', 'did not complete'), ('completed', 'completed the training'), ('reserve', 'in the reserve'), ('appointed', 'appointed')], max_length=14, verbose_name='to')),
-                ('at', models.DateTimeField(auto_now_add=True, verbose_name='when')),
-                ('comment', models.CharField(blank=True, max_length=500, verbose_name='comment')),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('candidate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='leaders.candidate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("applied", "in selection"),
+                            ("stopped", "not selected"),
+                            ("withdrawn", "withdrew"),
+                            ("admitted", "admitted, in training"),
+                            ("not_completed", "did not complete"),
+                            ("completed", "completed the training"),
+                            ("reserve", "in the reserve"),
+                            ("appointed", "appointed"),
+                        ],
+                        max_length=14,
+                        verbose_name="from",
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("applied", "in selection"),
+                            ("stopped", "not selected"),
+                            ("withdrawn", "withdrew"),
+                            ("admitted", "admitted, in training"),
+                            ("not_completed", "did not complete"),
+                            ("completed", "completed the training"),
+                            ("reserve", "in the reserve"),
+                            ("appointed", "appointed"),
+                        ],
+                        max_length=14,
+                        verbose_name="to",
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, verbose_name="when")),
+                ("comment", models.CharField(blank=True, max_length=500, verbose_name="comment")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "candidate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="leaders.candidate",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Intake',
+            name="Intake",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='year')),
-                ('status', models.CharField(choices=[('draft', 'being prepared'), ('applications', 'taking applications'), ('selection', 'selection'), ('training', 'training'), ('finished', 'finished')], default='draft', max_length=12, verbose_name='status')),
-                ('application_opens', models.DateField(verbose_name='applications from')),
-                ('application_closes', models.DateField(verbose_name='applications until')),
-                ('capacity', models.PositiveSmallIntegerField(help_text='How many are admitted.', validators=[django.core.validators.MinValueValidator(1)], verbose_name='places')),
-                ('min_experience_years', models.PositiveSmallIntegerField(default=1, verbose_name='minimum pedagogical experience (years)')),
-                ('min_attendance_percent', models.PositiveSmallIntegerField(default=80, validators=[django.core.validators.MaxValueValidator(100)], verbose_name='training: minimum attendance, %')),
-                ('min_report_score', models.DecimalField(decimal_places=2, default=60, max_digits=5, verbose_name='training: minimum mean score of the reflective report')),
-                ('reserve_term_years', models.PositiveSmallIntegerField(default=3, verbose_name='years in the reserve')),
-                ('categories', models.ManyToManyField(blank=True, help_text='Empty: any category, or none.', related_name='+', to='teachers.qualificationcategory', verbose_name='categories that may apply')),
-                ('positions', models.ManyToManyField(related_name='+', to='teachers.position', verbose_name='positions that may apply')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="year")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "being prepared"),
+                            ("applications", "taking applications"),
+                            ("selection", "selection"),
+                            ("training", "training"),
+                            ("finished", "finished"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                ("application_opens", models.DateField(verbose_name="applications from")),
+                ("application_closes", models.DateField(verbose_name="applications until")),
+                (
+                    "capacity",
+                    models.PositiveSmallIntegerField(
+                        help_text="How many are admitted.",
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="places",
+                    ),
+                ),
+                (
+                    "min_experience_years",
+                    models.PositiveSmallIntegerField(
+                        default=1, verbose_name="minimum pedagogical experience (years)"
+                    ),
+                ),
+                (
+                    "min_attendance_percent",
+                    models.PositiveSmallIntegerField(
+                        default=80,
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="training: minimum attendance, %",
+                    ),
+                ),
+                (
+                    "min_report_score",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=60,
+                        max_digits=5,
+                        verbose_name="training: minimum mean score of the reflective report",
+                    ),
+                ),
+                (
+                    "reserve_term_years",
+                    models.PositiveSmallIntegerField(
+                        default=3, verbose_name="years in the reserve"
+                    ),
+                ),
+                (
+                    "categories",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Empty: any category, or none.",
+                        related_name="+",
+                        to="teachers.qualificationcategory",
+                        verbose_name="categories that may apply",
+                    ),
+                ),
+                (
+                    "positions",
+                    models.ManyToManyField(
+                        related_name="+",
+                        to="teachers.position",
+                        verbose_name="positions that may apply",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'intake',
-                'verbose_name_plural': 'intakes',
-                'ordering': ['-year'],
+                "verbose_name": "intake",
+                "verbose_name_plural": "intakes",
+                "ordering": ["-year"],
             },
         ),
         migrations.AddField(
-            model_name='candidate',
-            name='intake',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='candidates', to='leaders.intake', verbose_name='intake'),
+            model_name="candidate",
+            name="intake",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="candidates",
+                to="leaders.intake",
+                verbose_name="intake",
+            ),
         ),
         migrations.CreateModel(
-            name='Mentorship',
+            name="Mentorship",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('assigned_on', models.DateField(verbose_name='assigned on')),
-                ('candidate', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='mentorship', to='leaders.candidate')),
-                ('mentor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='mentees', to=settings.AUTH_USER_MODEL, verbose_name='mentor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("assigned_on", models.DateField(verbose_name="assigned on")),
+                (
+                    "candidate",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mentorship",
+                        to="leaders.candidate",
+                    ),
+                ),
+                (
+                    "mentor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="mentees",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="mentor",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='MentorMeeting',
+            name="MentorMeeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='date')),
-                ('notes', models.TextField(verbose_name='notes')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('mentorship', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meetings', to='leaders.mentorship')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="date")),
+                ("notes", models.TextField(verbose_name="notes")),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "mentorship",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="meetings",
+                        to="leaders.mentorship",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['date', 'pk'],
+                "ordering": ["date", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Module',
+            name="Module",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('basic', 'basic level'), ('expert', 'expert level'), ('professional', 'professional level')], max_length=12, verbose_name='level')),
-                ('title_kk', models.CharField(max_length=255, verbose_name='title (Kazakh)')),
-                ('title_ru', models.CharField(max_length=255, verbose_name='title (Russian)')),
-                ('starts_on', models.DateField(verbose_name='starts on')),
-                ('ends_on', models.DateField(verbose_name='ends on')),
-                ('intake', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='modules', to='leaders.intake')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("basic", "basic level"),
+                            ("expert", "expert level"),
+                            ("professional", "professional level"),
+                        ],
+                        max_length=12,
+                        verbose_name="level",
+                    ),
+                ),
+                ("title_kk", models.CharField(max_length=255, verbose_name="title (Kazakh)")),
+                ("title_ru", models.CharField(max_length=255, verbose_name="title (Russian)")),
+                ("starts_on", models.DateField(verbose_name="starts on")),
+                ("ends_on", models.DateField(verbose_name="ends on")),
+                (
+                    "intake",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="modules",
+                        to="leaders.intake",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'training module',
-                'verbose_name_plural': 'training modules',
-                'ordering': ['intake', 'starts_on', 'pk'],
+                "verbose_name": "training module",
+                "verbose_name_plural": "training modules",
+                "ordering": ["intake", "starts_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ModuleAttendance',
+            name="ModuleAttendance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('present', models.BooleanField(verbose_name='attended')),
-                ('candidate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='module_attendance', to='leaders.candidate')),
-                ('marked_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('module', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attendance', to='leaders.module')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("present", models.BooleanField(verbose_name="attended")),
+                (
+                    "candidate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="module_attendance",
+                        to="leaders.candidate",
+                    ),
+                ),
+                (
+                    "marked_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "module",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attendance",
+                        to="leaders.module",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Programme',
+            name="Programme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('name_kk', models.CharField(max_length=255, verbose_name='name (Kazakh)')),
-                ('name_ru', models.CharField(max_length=255, verbose_name='name (Russian)')),
-                ('name_en', models.CharField(blank=True, max_length=255, verbose_name='name (English)')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='leader_programmes', to='organizations.region', verbose_name='region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("name_kk", models.CharField(max_length=255, verbose_name="name (Kazakh)")),
+                ("name_ru", models.CharField(max_length=255, verbose_name="name (Russian)")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=255, verbose_name="name (English)"),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="leader_programmes",
+                        to="organizations.region",
+                        verbose_name="region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'leadership programme',
-                'verbose_name_plural': 'leadership programmes',
-                'ordering': ['pk'],
+                "verbose_name": "leadership programme",
+                "verbose_name_plural": "leadership programmes",
+                "ordering": ["pk"],
             },
         ),
         migrations.AddField(
-            model_name='intake',
-            name='programme',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='intakes', to='leaders.programme', verbose_name='programme'),
+            model_name="intake",
+            name="programme",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="intakes",
+                to="leaders.programme",
+                verbose_name="programme",
+            ),
         ),
         migrations.CreateModel(
-            name='ReflectiveReport',
+            name="ReflectiveReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('text', models.TextField(verbose_name='reflective report')),
-                ('submitted_at', models.DateTimeField(verbose_name='submitted at')),
-                ('candidate', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='reflective_report', to='leaders.candidate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("text", models.TextField(verbose_name="reflective report")),
+                ("submitted_at", models.DateTimeField(verbose_name="submitted at")),
+                (
+                    "candidate",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reflective_report",
+                        to="leaders.candidate",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ReportReview',
+            name="ReportReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.DecimalField(decimal_places=2, max_digits=5, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='score')),
-                ('comment', models.TextField(blank=True, verbose_name='comment')),
-                ('reviewed_at', models.DateTimeField(auto_now=True)),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='leaders.reflectivereport')),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "score",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=5,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="score",
+                    ),
+                ),
+                ("comment", models.TextField(blank=True, verbose_name="comment")),
+                ("reviewed_at", models.DateTimeField(auto_now=True)),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reviews",
+                        to="leaders.reflectivereport",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Stage',
+            name="Stage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveSmallIntegerField(verbose_name='order')),
-                ('kind', models.CharField(choices=[('application', 'application'), ('test', 'test'), ('written', 'written task'), ('interview', 'interview'), ('commission', 'commission')], max_length=12, verbose_name='stage')),
-                ('max_score', models.DecimalField(decimal_places=2, max_digits=6, validators=[django.core.validators.MinValueValidator(1)], verbose_name='maximum score')),
-                ('rule', models.CharField(choices=[('min_score', 'at least the pass score'), ('top', 'the best N (ties at the cut-off all pass)')], max_length=10, verbose_name='pass rule')),
-                ('pass_score', models.DecimalField(blank=True, decimal_places=2, max_digits=6, null=True, verbose_name='pass score')),
-                ('top_n', models.PositiveIntegerField(blank=True, null=True, verbose_name='how many pass')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='results decided at')),
-                ('intake', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stages', to='leaders.intake', verbose_name='intake')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(verbose_name="order")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("application", "application"),
+                            ("test", "test"),
+                            ("written", "written task"),
+                            ("interview", "interview"),
+                            ("commission", "commission"),
+                        ],
+                        max_length=12,
+                        verbose_name="stage",
+                    ),
+                ),
+                (
+                    "max_score",
+                    models.DecimalField(
+                        decimal_places=2,
+                        max_digits=6,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="maximum score",
+                    ),
+                ),
+                (
+                    "rule",
+                    models.CharField(
+                        choices=[
+                            ("min_score", "at least the pass score"),
+                            ("top", "the best N (ties at the cut-off all pass)"),
+                        ],
+                        max_length=10,
+                        verbose_name="pass rule",
+                    ),
+                ),
+                (
+                    "pass_score",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=6,
+                        null=True,
+                        verbose_name="pass score",
+                    ),
+                ),
+                (
+                    "top_n",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="how many pass"
+                    ),
+                ),
+                (
+                    "closed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="results decided at"),
+                ),
+                (
+                    "intake",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="stages",
+                        to="leaders.intake",
+                        verbose_name="intake",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'selection stage',
-                'verbose_name_plural': 'selection stages',
-                'ordering': ['intake', 'order'],
+                "verbose_name": "selection stage",
+                "verbose_name_plural": "selection stages",
+                "ordering": ["intake", "order"],
             },
         ),
         migrations.AddField(
-            model_name='candidate',
-            name='stopped_at',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='leaders.stage', verbose_name='stopped at stage'),
+            model_name="candidate",
+            name="stopped_at",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="leaders.stage",
+                verbose_name="stopped at stage",
+            ),
         ),
         migrations.CreateModel(
-            name='StageResult',
+            name="StageResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.DecimalField(decimal_places=2, max_digits=6, verbose_name='score')),
-                ('passed', models.BooleanField(editable=False, null=True, verbose_name='passed')),
-                ('rank', models.PositiveIntegerField(editable=False, null=True, verbose_name='rank')),
-                ('source', models.CharField(choices=[('manual', 'entered by staff'), ('import', 'imported from a file')], max_length=10)),
-                ('recorded_at', models.DateTimeField(auto_now=True)),
-                ('candidate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='leaders.candidate')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('stage', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='leaders.stage')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "score",
+                    models.DecimalField(decimal_places=2, max_digits=6, verbose_name="score"),
+                ),
+                ("passed", models.BooleanField(editable=False, null=True, verbose_name="passed")),
+                (
+                    "rank",
+                    models.PositiveIntegerField(editable=False, null=True, verbose_name="rank"),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("manual", "entered by staff"),
+                            ("import", "imported from a file"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField(auto_now=True)),
+                (
+                    "candidate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="results",
+                        to="leaders.candidate",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "stage",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="results",
+                        to="leaders.stage",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['stage', 'rank', 'pk'],
+                "ordering": ["stage", "rank", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Vacancy',
+            name="Vacancy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('post', models.CharField(choices=[('head', 'head of an organisation'), ('deputy', 'deputy head')], max_length=8, verbose_name='post')),
-                ('opened_on', models.DateField(verbose_name='open since')),
-                ('filled_by', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='vacancy', to='leaders.appointment')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='leader_vacancies', to='organizations.organization', verbose_name='organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "post",
+                    models.CharField(
+                        choices=[("head", "head of an organisation"), ("deputy", "deputy head")],
+                        max_length=8,
+                        verbose_name="post",
+                    ),
+                ),
+                ("opened_on", models.DateField(verbose_name="open since")),
+                (
+                    "filled_by",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="vacancy",
+                        to="leaders.appointment",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="leader_vacancies",
+                        to="organizations.organization",
+                        verbose_name="organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'vacancy',
-                'verbose_name_plural': 'vacancies',
-                'ordering': ['opened_on', 'pk'],
+                "verbose_name": "vacancy",
+                "verbose_name_plural": "vacancies",
+                "ordering": ["opened_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Internship',
+            name="Internship",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('starts_on', models.DateField(verbose_name='starts on')),
-                ('ends_on', models.DateField(verbose_name='ends on')),
-                ('report', models.TextField(blank=True, verbose_name='internship report')),
-                ('report_submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='report submitted at')),
-                ('candidate', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='internship', to='leaders.candidate')),
-                ('host', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='organizations.organization', verbose_name='host school')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("starts_on", models.DateField(verbose_name="starts on")),
+                ("ends_on", models.DateField(verbose_name="ends on")),
+                ("report", models.TextField(blank=True, verbose_name="internship report")),
+                (
+                    "report_submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="report submitted at"),
+                ),
+                (
+                    "candidate",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="internship",
+                        to="leaders.candidate",
+                    ),
+                ),
+                (
+                    "host",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="organizations.organization",
+                        verbose_name="host school",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='internship_dates_ordered')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("ends_on__gte", models.F("starts_on"))),
+                        name="internship_dates_ordered",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='module',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='module_dates_ordered'),
+            model_name="module",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__gte", models.F("starts_on"))),
+                name="module_dates_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='moduleattendance',
-            constraint=models.UniqueConstraint(fields=('module', 'candidate'), name='module_attendance_once'),
+            model_name="moduleattendance",
+            constraint=models.UniqueConstraint(
+                fields=("module", "candidate"), name="module_attendance_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.UniqueConstraint(fields=('programme', 'year'), name='intake_once_per_year'),
+            model_name="intake",
+            constraint=models.UniqueConstraint(
+                fields=("programme", "year"), name="intake_once_per_year"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='intake',
-            constraint=models.CheckConstraint(condition=models.Q(('application_closes__gte', models.F('application_opens'))), name='intake_window_ordered'),
+            model_name="intake",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("application_closes__gte", models.F("application_opens"))),
+                name="intake_window_ordered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reportreview',
-            constraint=models.UniqueConstraint(fields=('report', 'reviewer'), name='report_review_once'),
+            model_name="reportreview",
+            constraint=models.UniqueConstraint(
+                fields=("report", "reviewer"), name="report_review_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stage',
-            constraint=models.UniqueConstraint(fields=('intake', 'order'), name='stage_order_unique'),
+            model_name="stage",
+            constraint=models.UniqueConstraint(
+                fields=("intake", "order"), name="stage_order_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stage',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('pass_score__isnull', False), ('rule', 'min_score')), models.Q(('rule', 'top'), ('top_n__isnull', False)), _connector='OR'), name='stage_rule_has_its_number'),
+            model_name="stage",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("pass_score__isnull", False), ("rule", "min_score")),
+                    models.Q(("rule", "top"), ("top_n__isnull", False)),
+                    _connector="OR",
+                ),
+                name="stage_rule_has_its_number",
+            ),
         ),
         migrations.AddIndex(
-            model_name='candidate',
-            index=models.Index(fields=['intake', 'status'], name='leaders_can_intake__6beebf_idx'),
+            model_name="candidate",
+            index=models.Index(fields=["intake", "status"], name="leaders_can_intake__6beebf_idx"),
         ),
         migrations.AddConstraint(
-            model_name='candidate',
-            constraint=models.UniqueConstraint(fields=('intake', 'teacher'), name='candidate_once_per_intake'),
+            model_name="candidate",
+            constraint=models.UniqueConstraint(
+                fields=("intake", "teacher"), name="candidate_once_per_intake"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stageresult',
-            constraint=models.UniqueConstraint(fields=('candidate', 'stage'), name='stage_result_once'),
+            model_name="stageresult",
+            constraint=models.UniqueConstraint(
+                fields=("candidate", "stage"), name="stage_result_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stageresult',
-            constraint=models.CheckConstraint(condition=models.Q(('score__gte', 0)), name='stage_score_not_negative'),
+            model_name="stageresult",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("score__gte", 0)), name="stage_score_not_negative"
+            ),
         ),
     ]
