@@ -4,12 +4,23 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from apps.leaders import services
 from apps.leaders.models import Programme
 from apps.teachers.models import Position
 from tests.factories import TeacherFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def english(world):
+    """The English interface: the messages asserted are the source texts, whatever the
+    catalogues hold (signed-in users get it as their language too)."""
+    for user in world.users.values():
+        user.preferred_language = "en"
+        user.save(update_fields=["preferred_language"])
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -36,7 +47,7 @@ def intake(world):
 
 def applicant(organization, **fields):
     """A teacher with an account, eligible by default (a teacher since 2008)."""
-    user = UserFactory()
+    user = UserFactory(preferred_language="en")
     from apps.accounts.models import Role
     from apps.accounts.services import role_assignment_create
 
