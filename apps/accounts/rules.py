@@ -248,9 +248,22 @@ rules.add_perm(
 is_leader_reviewer = _has_any_role(
     frozenset({Role.METHODOLOGIST, Role.COMMISSION_MEMBER, Role.REGION_ADMIN})
 )
-is_leader_staff = is_superuser | (is_pd_reviewer & object_in_write_scope)
 
-rules.add_perm("leaders.manage_intakes", is_superuser | is_region_admin)
+
+@rules.predicate
+def is_own_candidacy(user, obj) -> bool:
+    """The object is the user's own candidacy (an intake never is: the services refuse
+    staff who are themselves candidates of it)."""
+    teacher = getattr(obj, "teacher", None)
+    return teacher is not None and user.is_authenticated and teacher.user_id == user.pk
+
+
+is_leader_staff = is_superuser | (is_pd_reviewer & object_in_write_scope & ~is_own_candidacy)
+
+# An intake (or, to create one, a programme) of the administrator's own region.
+rules.add_perm(
+    "leaders.manage_intakes", is_superuser | (is_region_admin & no_object_or_in_write_scope)
+)
 rules.add_perm("leaders.apply", is_teacher & has_teacher_record)
 rules.add_perm("leaders.view_programme", rules.is_authenticated)
 # Selection and training of an intake: regional staff (the intake's scope is the region).
@@ -258,7 +271,10 @@ rules.add_perm("leaders.manage_selection", is_leader_staff)
 rules.add_perm("leaders.manage_training", is_leader_staff)
 rules.add_perm("leaders.view_candidate", is_superuser | is_own_teacher_thing | object_in_read_scope)
 rules.add_perm("leaders.view_candidates", is_superuser | is_staff_reader)
-rules.add_perm("leaders.review_reports", is_superuser | (is_leader_reviewer & object_in_read_scope))
+rules.add_perm(
+    "leaders.review_reports",
+    is_superuser | (is_leader_reviewer & object_in_read_scope & ~is_own_candidacy),
+)
 rules.add_perm("leaders.record_appointment", is_leader_staff)
 rules.add_perm("leaders.manage_vacancies", is_superuser | (is_staff_writer & object_in_write_scope))
 rules.add_perm("leaders.view_outcomes", is_superuser | is_staff_reader)

@@ -139,7 +139,7 @@ class Stage(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.order}. {self.get_kind_display()}"
+        return _("%(order)s. %(stage)s") % {"order": self.order, "stage": self.get_kind_display()}
 
 
 class Candidate(TimeStampedModel):

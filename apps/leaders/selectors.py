@@ -13,7 +13,6 @@ from django.db.models import (
     Aggregate,
     Avg,
     Count,
-    Exists,
     F,
     FloatField,
     Func,
@@ -417,15 +416,10 @@ def _days_to_first_appointment() -> Func:
 
 
 def _funnel_aggregates(*, median_in_database: bool) -> dict:
-    # Counted by status group; a participant who withdrew during training was admitted.
-    was_admitted = Exists(
-        CandidateEvent.objects.filter(candidate=OuterRef("pk"), to_status=C.ADMITTED)
-    )
+    # Counted by status group (a participant who leaves the training has not completed it).
     aggregates = {
         "applicants": Count("pk"),
-        "admitted": Count(
-            "pk", filter=Q(status__in=ADMITTED_OR_LATER) | Q(was_admitted, status=C.WITHDRAWN)
-        ),
+        "admitted": Count("pk", filter=Q(status__in=ADMITTED_OR_LATER)),
         "completed": Count("pk", filter=Q(status__in=COMPLETED_OR_LATER)),
         "reserve": Count("pk", filter=Q(status__in=IN_RESERVE)),
         "appointed": Count("pk", filter=Q(status=C.APPOINTED)),

@@ -43,7 +43,7 @@ C = Candidate.Status
 TRANSITIONS: dict = {
     None: {C.APPLIED},
     C.APPLIED: {C.STOPPED, C.WITHDRAWN, C.ADMITTED},
-    C.ADMITTED: {C.COMPLETED, C.NOT_COMPLETED, C.WITHDRAWN},
+    C.ADMITTED: {C.COMPLETED, C.NOT_COMPLETED},
     C.COMPLETED: {C.RESERVE},
     C.RESERVE: {C.APPOINTED},
     C.APPOINTED: {C.APPOINTED},  # a later appointment (deputy, then head)
@@ -86,12 +86,18 @@ def _locked_intake(intake: Intake) -> Intake:
     return Intake.objects.select_for_update().get(pk=intake.pk)
 
 
+def _check_not_a_candidate(intake: Intake, actor) -> None:
+    """Staff who are themselves candidates of an intake take no part in deciding it."""
+    if Candidate.objects.filter(intake=intake, teacher__user=actor).exists():
+        raise PermissionDenied
+
+
 # --- intakes ---------------------------------------------------------------------------------
 
 
 def intake_create(*, actor, programme, positions, categories=(), **fields) -> Intake:
     """A new intake with the five default selection stages (adjust them before opening)."""
-    if not actor.has_perm("leaders.manage_intakes"):
+    if not actor.has_perm("leaders.manage_intakes", programme):
         raise PermissionDenied
     intake = Intake(programme=programme, **fields)
     intake.full_clean()
@@ -115,7 +121,7 @@ def intake_create(*, actor, programme, positions, categories=(), **fields) -> In
 
 
 def intake_set_status(*, intake: Intake, actor, status: str) -> Intake:
-    if not actor.has_perm("leaders.manage_intakes"):
+    if not actor.has_perm("leaders.manage_intakes", intake):
         raise PermissionDenied
     order = list(Intake.Status)
     with transaction.atomic():
@@ -156,7 +162,7 @@ def intake_update(*, intake: Intake, actor, stages: list[dict] | None = None, **
     unknown |= {name for values in stages or () for name in values} - {"pk", *STAGE_EDITABLE}
     if unknown:
         raise TypeError(f"Not editable: {sorted(unknown)}")
-    if not actor.has_perm("leaders.manage_intakes"):
+    if not actor.has_perm("leaders.manage_intakes", intake):
         raise PermissionDenied
     positions = fields.pop("positions", None)
     categories = fields.pop("categories", None)
@@ -335,8 +341,18 @@ def candidate_withdraw(*, candidate: Candidate, actor, reason: str = "") -> Cand
     if candidate.teacher.user_id != actor.pk:
         raise PermissionDenied
     with transaction.atomic():
+        # The intake's lock first, as every decision takes it: a withdrawal never
+        # interleaves with a stage being decided.
+        _locked_intake(candidate.intake)
         candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
-        _transition(candidate, C.WITHDRAWN, actor=actor, comment=reason)
+        if candidate.status == C.ADMITTED:
+            # Leaving the training is not completing it (and keeps them among the admitted).
+            comment = _("Withdrew from the training.")
+            if reason.strip():
+                comment = _("Withdrew from the training: %(reason)s") % {"reason": reason.strip()}
+            _transition(candidate, C.NOT_COMPLETED, actor=actor, comment=comment)
+        else:
+            _transition(candidate, C.WITHDRAWN, actor=actor, comment=reason)
     return candidate
 
 
@@ -358,6 +374,7 @@ def stage_scores_record(*, stage: Stage, scores: dict[int, Decimal], actor, sour
     """Record (or correct) scores of candidates still in selection: {candidate id: score}."""
     if not actor.has_perm("leaders.manage_selection", stage.intake):
         raise PermissionDenied
+    _check_not_a_candidate(stage.intake, actor)
     with transaction.atomic():
         _locked_intake(stage.intake)
         stage = Stage.objects.select_related("intake").get(pk=stage.pk)
@@ -407,6 +424,7 @@ def stage_decide(*, stage: Stage, actor) -> dict[str, int]:
     ranking (ties broken by the total of all stages) up to the intake's places."""
     if not actor.has_perm("leaders.manage_selection", stage.intake):
         raise PermissionDenied
+    _check_not_a_candidate(stage.intake, actor)
     with transaction.atomic():
         intake = _locked_intake(stage.intake)
         stage = Stage.objects.get(pk=stage.pk)
@@ -457,7 +475,7 @@ def _stop(candidate, stage, actor, reason: str) -> None:
         candidate,
         C.STOPPED,
         actor=actor,
-        comment=f"{stage}: {reason}",
+        comment=_("%(stage)s: %(reason)s") % {"stage": stage, "reason": reason},
         stopped_at=stage,
         stop_reason=reason,
     )
@@ -510,6 +528,7 @@ def module_attendance_mark(*, module: Module, present: set[int], actor) -> int:
     participant of the intake is marked absent."""
     if not actor.has_perm("leaders.manage_training", module.intake):
         raise PermissionDenied
+    _check_not_a_candidate(module.intake, actor)
     if module.starts_on > timezone.localdate():
         raise ValidationError(_("Attendance can be marked once the module has begun."))
     with transaction.atomic():
@@ -585,15 +604,18 @@ def mentor_meeting_add(*, candidate: Candidate, actor, date, notes: str) -> Ment
 def reflective_report_submit(*, candidate: Candidate, actor, text: str) -> ReflectiveReport:
     if candidate.teacher.user_id != actor.pk:
         raise PermissionDenied
-    if candidate.status != C.ADMITTED:
-        raise ValidationError(_("Only participants in training can be recorded here."))
     if not text.strip():
         raise ValidationError({"text": _("Write the report.")})
-    if ReportReview.objects.filter(report__candidate=candidate).exists():
-        raise ValidationError(_("The report has been reviewed and can no longer change."))
-    report, _created = ReflectiveReport.objects.update_or_create(
-        candidate=candidate, defaults={"text": text.strip(), "submitted_at": timezone.now()}
-    )
+    with transaction.atomic():
+        # The candidate's row lock orders this against reviews and the training decision.
+        candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+        if candidate.status != C.ADMITTED:
+            raise ValidationError(_("Only participants in training can be recorded here."))
+        if ReportReview.objects.filter(report__candidate=candidate).exists():
+            raise ValidationError(_("The report has been reviewed and can no longer change."))
+        report, _created = ReflectiveReport.objects.update_or_create(
+            candidate=candidate, defaults={"text": text.strip(), "submitted_at": timezone.now()}
+        )
     return report
 
 
@@ -601,13 +623,15 @@ def report_review(*, report: ReflectiveReport, actor, score: Decimal, comment: s
     """A reviewer scores a reflective report (0–100), independently of the others."""
     if not actor.has_perm("leaders.review_reports", report.candidate):
         raise PermissionDenied
-    if report.candidate.status != C.ADMITTED:
-        raise ValidationError(_("The training of this participant has been decided."))
     if not Decimal(0) <= score <= Decimal(100):
         raise ValidationError({"score": _("The score is a number from 0 to 100.")})
-    review, _created = ReportReview.objects.update_or_create(
-        report=report, reviewer=actor, defaults={"score": score, "comment": comment.strip()}
-    )
+    with transaction.atomic():
+        candidate = Candidate.objects.select_for_update().get(pk=report.candidate_id)
+        if candidate.status != C.ADMITTED:
+            raise ValidationError(_("The training of this participant has been decided."))
+        review, _created = ReportReview.objects.update_or_create(
+            report=report, reviewer=actor, defaults={"score": score, "comment": comment.strip()}
+        )
     return review
 
 
@@ -665,6 +689,7 @@ def training_complete(*, intake: Intake, actor, today: dt.date | None = None) ->
     reserve for the intake's term."""
     if not actor.has_perm("leaders.manage_training", intake):
         raise PermissionDenied
+    _check_not_a_candidate(intake, actor)
     today = today or timezone.localdate()
     done = {"completed": 0, "not_completed": 0}
     with transaction.atomic():

@@ -122,7 +122,7 @@ def intake_detail(request, pk):
         "stages": selectors.intake_stages(intake),
         "status_counts": selectors.intake_status_counts(intake),
         "next_status": _next_status(intake),
-        "can_manage": user.has_perm("leaders.manage_intakes"),
+        "can_manage": user.has_perm("leaders.manage_intakes", intake),
         "can_select": user.has_perm("leaders.manage_selection", intake),
         "can_view_candidates": user.has_perm("leaders.view_candidates"),
         "candidacy": selectors.own_candidacy(user=user, intake=intake),
@@ -132,7 +132,7 @@ def intake_detail(request, pk):
 
 def intake_update(request, pk):
     intake = _intake_or_404(request, pk)
-    if not request.user.has_perm("leaders.manage_intakes"):
+    if not request.user.has_perm("leaders.manage_intakes", intake):
         raise PermissionDenied
     data = request.POST or None
     # The form works on a copy: the page's title keeps the saved intake.

@@ -218,6 +218,9 @@ def reflective_report(request, pk):
         reviews=reviews,
         own_review=own,
         can_review=can_review,
+        # Reviewers score independently: a manager who also reviews sees the others'
+        # scores once their own is in.
+        show_scores=context["can_manage"] and (own is not None or not can_review),
         report_form=report_form,
         review_form=review_form,
     )
