@@ -110,9 +110,16 @@ def _in_child(work):
 
 
 def _wipe_teachers() -> None:
+    from apps.demo.attestation import demo_attestation_delete
+    from apps.demo.courses import demo_courses_delete
+    from apps.demo.leaders import demo_leaders_delete
     from apps.teachers.models import ImportJob, Teacher, teacher_history
 
     with transaction.atomic():
+        # What is built on the teachers goes first (the demo's courses, attestation, leaders).
+        demo_leaders_delete()
+        demo_attestation_delete()
+        demo_courses_delete()
         ImportJob.objects.all().delete()
         subjects = teacher_history.m2m_models[Teacher._meta.get_field("subjects")]
         for model in (subjects, Teacher.history.model, Teacher.subjects.through):
