@@ -10,10 +10,9 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from apps.core.dates import add_years
+from apps.core.dates import add_years, short_date
 from apps.courses.selectors import pd_hours
 from apps.teachers.models import Position, QualificationCategory, Teacher
 
@@ -44,10 +43,6 @@ class Check:
     @property
     def blocking(self) -> bool:
         return self.status == MISSING
-
-
-def _date(day: dt.date) -> str:
-    return date_format(day, "SHORT_DATE_FORMAT")
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:
@@ -145,16 +140,18 @@ def window_check(cycle, today) -> Check:
             "window",
             label,
             OK,
-            _("Open until %(date)s.") % {"date": _date(cycle.application_closes)},
+            _("Open until %(date)s.") % {"date": short_date(cycle.application_closes)},
         )
     if cycle.status != AttestationCycle.Status.OPEN:
         detail = _("The %(year)s attestation cycle is not open for applications.") % {
             "year": cycle.school_year
         }
     elif today < cycle.application_opens:
-        detail = _("Applications open on %(date)s.") % {"date": _date(cycle.application_opens)}
+        detail = _("Applications open on %(date)s.") % {"date": short_date(cycle.application_opens)}
     else:
-        detail = _("Applications closed on %(date)s.") % {"date": _date(cycle.application_closes)}
+        detail = _("Applications closed on %(date)s.") % {
+            "date": short_date(cycle.application_closes)
+        }
     return Check("window", label, MISSING, detail)
 
 
@@ -220,7 +217,12 @@ def _pd_hours(teacher, rule, today) -> Check:
     needed = pd_hours_needed(teacher, rule)
     since = pd_period_start(teacher, today)
     hours = pd_hours(teacher_ids=[teacher.pk], since=since, until=today)[teacher.pk].total
-    values = {"hours": hours, "needed": needed, "date": _date(since), "missing": needed - hours}
+    values = {
+        "hours": hours,
+        "needed": needed,
+        "date": short_date(since),
+        "missing": needed - hours,
+    }
     if hours < needed:
         detail = (
             _("%(hours)s of %(needed)s hours since %(date)s: %(missing)s are missing.") % values
@@ -287,7 +289,7 @@ def _test(teacher, cycle, rule, exemption, application, today) -> Check:
     best = results[0]
     detail = _("%(percent)s%% on %(date)s (certificate %(number)s); %(needed)s%% is needed.") % {
         "percent": best.percent,
-        "date": _date(best.taken_on),
+        "date": short_date(best.taken_on),
         "number": best.certificate_number,
         "needed": rule.test_pass_percent,
     }
@@ -303,12 +305,12 @@ def _current_category(teacher, today) -> Check:
     elif teacher.category_valid_until < today:
         detail = _("%(category)s, expired on %(date)s.") % {
             "category": teacher.category.name,
-            "date": _date(teacher.category_valid_until),
+            "date": short_date(teacher.category_valid_until),
         }
     else:
         detail = _("%(category)s, valid until %(date)s.") % {
             "category": teacher.category.name,
-            "date": _date(teacher.category_valid_until),
+            "date": short_date(teacher.category_valid_until),
         }
     return Check("current_category", label, INFO, detail)
 
@@ -323,14 +325,14 @@ def _exemptions(teacher, cycle, today) -> list[Check]:
                 _("Pre-pension age"),
                 INFO,
                 _("Your category is kept until your pension (%(date)s); attestation is optional.")
-                % {"date": _date(pension)},
+                % {"date": short_date(pension)},
             )
         )
     freeze = CategoryFreeze.objects.filter(teacher=teacher).first()
     if freeze is not None:
         if freeze.returned_on is None:
             detail = _("Your category is frozen since %(date)s (%(reason)s).") % {
-                "date": _date(freeze.starts_on),
+                "date": short_date(freeze.starts_on),
                 "reason": freeze.get_reason_display(),
             }
             checks.append(Check("frozen", _("Frozen category"), INFO, detail))
@@ -338,7 +340,7 @@ def _exemptions(teacher, cycle, today) -> list[Check]:
             kept = add_years(freeze.returned_on, FREEZE_KEPT_YEARS)
             if today <= kept:
                 detail = _("Your category is kept until %(date)s after your return.") % {
-                    "date": _date(kept)
+                    "date": short_date(kept)
                 }
                 checks.append(Check("frozen", _("Frozen category"), INFO, detail))
     return checks

@@ -14,9 +14,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from apps.core.dates import short_date
 from apps.teachers.models import Teacher
 
 from . import hooks
@@ -33,10 +33,6 @@ from .models import (
 )
 
 S = Enrolment.Status
-
-
-def _date(day: dt.date) -> str:
-    return date_format(day, "SHORT_DATE_FORMAT")
 
 
 # Allowed status changes; None is "no enrolment yet".
@@ -63,7 +59,11 @@ class OverlapWarning(ValidationError):
         self.runs = runs
         names = "; ".join(
             _("%(course)s, %(start)s–%(end)s")
-            % {"course": r.course.title, "start": _date(r.starts_on), "end": _date(r.ends_on)}
+            % {
+                "course": r.course.title,
+                "start": short_date(r.starts_on),
+                "end": short_date(r.ends_on),
+            }
             for r in runs
         )
         super().__init__(
@@ -204,7 +204,7 @@ def _check_can_enrol(*, run: CourseRun, teacher: Teacher, actor) -> bool:
     last_day = run.enrolment_deadline if is_self else run.starts_on
     if today > last_day:
         raise ValidationError(
-            _("Enrolment for this run closed on %(date)s.") % {"date": _date(last_day)},
+            _("Enrolment for this run closed on %(date)s.") % {"date": short_date(last_day)},
             code="deadline",
         )
     return is_self
@@ -616,7 +616,7 @@ def run_complete(*, run: CourseRun, actor) -> dict[str, int]:
         if timezone.localdate() < run.ends_on:
             raise ValidationError(
                 _("Results can be recorded from the last day of the run (%(date)s).")
-                % {"date": _date(run.ends_on)}
+                % {"date": short_date(run.ends_on)}
             )
         sessions = RunSession.objects.filter(run=run).count()
         enrolments = list(

@@ -546,11 +546,6 @@ def module_sheet(module: Module) -> list[ModuleSheetRow]:
     return [ModuleSheetRow(candidate, marks.get(candidate.pk)) for candidate in participants]
 
 
-def _mean(value) -> Decimal | None:
-    # Rounded as services.progress rounds it, so pages show the score the rule uses.
-    return Decimal(value).quantize(Decimal("0.01")) if value is not None else None
-
-
 @dataclass(frozen=True)
 class CohortRow:
     candidate: Candidate
@@ -618,8 +613,7 @@ def cohort_rows(user, intake: Intake, *, in_training_only: bool = False) -> Coho
             internship_report=bool(internship and internship.report_submitted_at),
             mentor_meetings=meetings.get(candidate.pk, 0),
             report_reviews=scored["n"],
-            report_score=_mean(scored["mean"]),
-            attendance_percent=attended * 100 // len(modules) if modules else 0,
+            report_score=services.Progress.mean_score(scored["mean"]),
         )
         ok, missing = progress.completes(intake)
         rows.append(CohortRow(candidate, ticks, progress, ok, missing))
@@ -657,7 +651,7 @@ def report_reviews(report: ReflectiveReport) -> ReportReviews:
     """The report's reviews, and their mean as the completion rule counts it."""
     reviews = list(report.reviews.select_related("reviewer").order_by("pk"))
     mean = ReportReview.objects.filter(report=report).aggregate(mean=Avg("score"))["mean"]
-    return ReportReviews(reviews=reviews, mean=_mean(mean))
+    return ReportReviews(reviews=reviews, mean=services.Progress.mean_score(mean))
 
 
 @dataclass(frozen=True)

@@ -637,13 +637,24 @@ def report_review(*, report: ReflectiveReport, actor, score: Decimal, comment: s
 
 @dataclass(frozen=True)
 class Progress:
+    """A participant's training so far, and the intake's completion rule applied to it
+    (the one place the rule is computed: the cohort page builds these from its counts)."""
+
     modules: int
     attended: int
     internship_report: bool
     mentor_meetings: int
     report_reviews: int
     report_score: Decimal | None
-    attendance_percent: int
+
+    @staticmethod
+    def mean_score(value) -> Decimal | None:
+        """Reviewers' mean as the rule and every page use it: two decimals."""
+        return Decimal(value).quantize(Decimal("0.01")) if value is not None else None
+
+    @property
+    def attendance_percent(self) -> int:
+        return self.attended * 100 // self.modules if self.modules else 0
 
     def completes(self, intake: Intake) -> tuple[bool, list[str]]:
         missing = []
@@ -670,7 +681,6 @@ def progress(candidate: Candidate) -> Progress:
     reviews = ReportReview.objects.filter(report__candidate=candidate).aggregate(
         n=Count("pk"), mean=Avg("score")
     )
-    mean = reviews["mean"]
     return Progress(
         modules=modules,
         attended=attended,
@@ -679,8 +689,7 @@ def progress(candidate: Candidate) -> Progress:
         ).exists(),
         mentor_meetings=MentorMeeting.objects.filter(mentorship__candidate=candidate).count(),
         report_reviews=reviews["n"],
-        report_score=Decimal(mean).quantize(Decimal("0.01")) if mean is not None else None,
-        attendance_percent=attended * 100 // modules if modules else 0,
+        report_score=Progress.mean_score(reviews["mean"]),
     )
 
 
