@@ -21,14 +21,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.template.defaultfilters import filesizeformat
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.organizations.models import InstructionLanguage
 from apps.teachers.imports.cleaning import CellError, clean_date, clean_iin
-from apps.teachers.imports.columns import normalize_header
+from apps.teachers.imports.columns import ColumnSet, NamedColumn, normalize_header
 from apps.teachers.imports.readers import ImportFileError, open_table
 from apps.teachers.models import Teacher
 
@@ -44,82 +44,80 @@ _CENT = Decimal("0.01")
 _MAX_NUMBER = Decimal("9999.99")  # what the score columns hold (6 digits, 2 decimals)
 
 
-@dataclass(frozen=True)
-class Column:
-    label: object  # a lazy translation
-    synonyms: tuple[str, ...]
-
-
 # The columns of the file, in the order of the error file; every one is required.
-COLUMNS: dict[str, Column] = {
-    "iin": Column(gettext_lazy("IIN"), ("ИИН", "ЖСН", "IIN", "ИИН педагога", "Педагогтің ЖСН")),
-    "taken_on": Column(
-        TestResult._meta.get_field("taken_on").verbose_name,
-        (
-            "Дата тестирования",
-            "Дата теста",
-            "Дата сдачи",
-            "Дата",
-            "Тестілеу күні",
-            "Тестілеу күні мен уақыты",
-            "Тест тапсырған күні",
-            "Күні",
-            "Test date",
-            "Date",
+COLUMNS = ColumnSet(
+    {
+        "iin": NamedColumn(
+            gettext_lazy("IIN"), ("ИИН", "ЖСН", "IIN", "ИИН педагога", "Педагогтің ЖСН")
         ),
-    ),
-    "language": Column(
-        TestResult._meta.get_field("language").verbose_name,
-        (
-            "Язык",
-            "Язык тестирования",
-            "Язык теста",
-            "Тіл",
-            "Тілі",
-            "Тестілеу тілі",
-            "Language",
-            "Test language",
+        "taken_on": NamedColumn(
+            TestResult._meta.get_field("taken_on").verbose_name,
+            (
+                "Дата тестирования",
+                "Дата теста",
+                "Дата сдачи",
+                "Дата",
+                "Тестілеу күні",
+                "Тестілеу күні мен уақыты",
+                "Тест тапсырған күні",
+                "Күні",
+                "Test date",
+                "Date",
+            ),
         ),
-    ),
-    "score": Column(
-        TestResult._meta.get_field("score").verbose_name,
-        (
-            "Балл",
-            "Баллы",
-            "Набранный балл",
-            "Результат",
-            "Жинаған балл",
-            "Жинаған балы",
-            "Нәтиже",
-            "Score",
-            "Points",
+        "language": NamedColumn(
+            TestResult._meta.get_field("language").verbose_name,
+            (
+                "Язык",
+                "Язык тестирования",
+                "Язык теста",
+                "Тіл",
+                "Тілі",
+                "Тестілеу тілі",
+                "Language",
+                "Test language",
+            ),
         ),
-    ),
-    "max_score": Column(
-        TestResult._meta.get_field("max_score").verbose_name,
-        (
-            "Максимальный балл",
-            "Макс балл",
-            "Максимум",
-            "Ең жоғары балл",
-            "Максималды балл",
-            "Max score",
-            "Maximum",
+        "score": NamedColumn(
+            TestResult._meta.get_field("score").verbose_name,
+            (
+                "Балл",
+                "Баллы",
+                "Набранный балл",
+                "Результат",
+                "Жинаған балл",
+                "Жинаған балы",
+                "Нәтиже",
+                "Score",
+                "Points",
+            ),
         ),
-    ),
-    "certificate_number": Column(
-        TestResult._meta.get_field("certificate_number").verbose_name,
-        (
-            "Номер сертификата",
-            "Сертификат",
-            "Сертификат номер",
-            "Сертификат нөмірі",
-            "Сертификаттың нөмірі",
-            "Certificate",
-            "Certificate No",
+        "max_score": NamedColumn(
+            TestResult._meta.get_field("max_score").verbose_name,
+            (
+                "Максимальный балл",
+                "Макс балл",
+                "Максимум",
+                "Ең жоғары балл",
+                "Максималды балл",
+                "Max score",
+                "Maximum",
+            ),
         ),
-    ),
-}
+        "certificate_number": NamedColumn(
+            TestResult._meta.get_field("certificate_number").verbose_name,
+            (
+                "Номер сертификата",
+                "Сертификат",
+                "Сертификат номер",
+                "Сертификат нөмірі",
+                "Сертификаттың нөмірі",
+                "Certificate",
+                "Certificate No",
+            ),
+        ),
+    }
+)
 # How people write the test's language, besides the names in the reference list.
 _LANGUAGE_WORDS = {
     "kk": ("kk", "kz", "kaz", "каз", "қаз", "қазақ", "қазақша", "казахский", "kazakh"),
@@ -128,46 +126,11 @@ _LANGUAGE_WORDS = {
 
 
 def column_label(name: str) -> str:
-    return capfirst(str(COLUMNS[name].label))
-
-
-def _header_index() -> dict[str, str]:
-    """Normalised header text -> column name: the synonyms and the labels in every
-    interface language, so that an error file downloaded in one language imports in any."""
-    index = {}
-    for name, column in COLUMNS.items():
-        texts = [*column.synonyms, name.replace("_", " ")]
-        for language in ("kk", "ru", "en"):
-            with translation.override(language):
-                texts.append(str(column.label))
-        for text in texts:
-            index.setdefault(normalize_header(text), name)
-    return index
+    return COLUMNS.label(name)
 
 
 def map_columns(header: list[str]) -> dict[str, int]:
-    """Column name -> its index in the header (the first column that says it); a
-    ValidationError names the columns that are missing."""
-    index = _header_index()
-    columns: dict[str, int] = {}
-    for position, text in enumerate(header):
-        name = index.get(normalize_header(text)) if text else None
-        if name:
-            columns.setdefault(name, position)
-    missing = [column_label(name) for name in COLUMNS if name not in columns]
-    if missing:
-        raise ValidationError(
-            _(
-                "The first row of the file must name the columns. Missing: %(missing)s. "
-                "Expected columns: %(expected)s."
-            )
-            % {
-                "missing": ", ".join(missing),
-                "expected": ", ".join(column_label(name) for name in COLUMNS),
-            },
-            code="columns",
-        )
-    return columns
+    return COLUMNS.map(header)
 
 
 # --- reading cells ---------------------------------------------------------------------------

@@ -11,71 +11,37 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.teachers.imports.cleaning import CellError, clean_iin
-from apps.teachers.imports.columns import normalize_header
+from apps.teachers.imports.columns import ColumnSet, NamedColumn
 from apps.teachers.imports.readers import ImportFileError, open_table
 
 from . import services
 from .models import Candidate, Stage
 
-MAX_BYTES = 5 * 2**20
 _CENT = Decimal("0.01")
 
 # Column name -> (label, synonyms), in the order of the error file.
-COLUMNS = {
-    "iin": (gettext_lazy("IIN"), ("ИИН", "ЖСН", "IIN", "ИИН кандидата", "Кандидаттың ЖСН")),
-    "score": (
-        gettext_lazy("Score"),
-        ("Балл", "Баллы", "Результат", "Жинаған балл", "Нәтиже", "Score", "Points"),
-    ),
-}
+COLUMNS = ColumnSet(
+    {
+        "iin": NamedColumn(
+            gettext_lazy("IIN"), ("ИИН", "ЖСН", "IIN", "ИИН кандидата", "Кандидаттың ЖСН")
+        ),
+        "score": NamedColumn(
+            gettext_lazy("Score"),
+            ("Балл", "Баллы", "Результат", "Жинаған балл", "Нәтиже", "Score", "Points"),
+        ),
+    }
+)
 
 
 def column_label(name: str) -> str:
-    return capfirst(str(COLUMNS[name][0]))
-
-
-def _header_index() -> dict[str, str]:
-    """Normalised header text -> column name, with the labels in every interface language
-    (so that an error file downloaded in one language imports in any)."""
-    index = {}
-    for name, (label, synonyms) in COLUMNS.items():
-        texts = list(synonyms)
-        for language in ("kk", "ru", "en"):
-            with translation.override(language):
-                texts.append(str(label))
-        for text in texts:
-            index.setdefault(normalize_header(text), name)
-    return index
-
-
-def _map_columns(header: list[str]) -> dict[str, int]:
-    index = _header_index()
-    columns: dict[str, int] = {}
-    for position, text in enumerate(header):
-        name = index.get(normalize_header(text)) if text else None
-        if name:
-            columns.setdefault(name, position)
-    missing = [column_label(name) for name in COLUMNS if name not in columns]
-    if missing:
-        raise ValidationError(
-            _(
-                "The first row of the file must name the columns. Missing: %(missing)s. "
-                "Expected columns: %(expected)s."
-            )
-            % {
-                "missing": ", ".join(missing),
-                "expected": ", ".join(column_label(name) for name in COLUMNS),
-            },
-            code="columns",
-        )
-    return columns
+    return COLUMNS.label(name)
 
 
 @dataclass
@@ -147,11 +113,13 @@ def _clean_score(value, stage: Stage) -> Decimal:
 
 def _read(path: Path, file_name: str) -> tuple[dict[str, int], list]:
     try:
-        with open_table(path, filename=file_name, max_bytes=MAX_BYTES) as table:
+        with open_table(
+            path, filename=file_name, max_bytes=settings.RESULTS_IMPORT_MAX_BYTES
+        ) as table:
             header, rows = table.header, list(table.rows)
     except ImportFileError as exc:
         raise ValidationError(exc.message, code=exc.code) from exc
-    return _map_columns(header), rows
+    return COLUMNS.map(header), rows
 
 
 def stage_import_check(*, stage: Stage, actor, file) -> ImportCheck:

@@ -4,7 +4,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.functional import Promise
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -277,3 +281,61 @@ def guess_mapping(header: list[str]) -> dict[int, str]:
             mapping[index] = name
             used.add(name)
     return mapping
+
+
+@dataclass(frozen=True)
+class NamedColumn:
+    """A column of a small fixed-layout file (test results, selection scores)."""
+
+    label: object  # a lazy translation
+    synonyms: tuple[str, ...]
+
+
+class ColumnSet:
+    """The columns of such a file, found in its header by label (in any interface
+    language, so that an error file downloaded in one language imports in any) or by a
+    synonym; every column is required."""
+
+    def __init__(self, columns: dict[str, NamedColumn]):
+        self.columns = columns
+
+    def __iter__(self):
+        return iter(self.columns)
+
+    def label(self, name: str) -> str:
+        return capfirst(str(self.columns[name].label))
+
+    def _index(self) -> dict[str, str]:
+        index = {}
+        for name, column in self.columns.items():
+            texts = [*column.synonyms, name.replace("_", " ")]
+            for language in ("kk", "ru", "en"):
+                with translation.override(language):
+                    texts.append(str(column.label))
+            for text in texts:
+                index.setdefault(normalize_header(text), name)
+        return index
+
+    def map(self, header: list[str]) -> dict[str, int]:
+        """Column name -> its index in the header (the first column that says it); a
+        ValidationError names the columns that are missing."""
+        index = self._index()
+        found: dict[str, int] = {}
+        for position, text in enumerate(header):
+            name = index.get(normalize_header(text)) if text else None
+            if name:
+                found.setdefault(name, position)
+        missing = [self.label(name) for name in self.columns if name not in found]
+        if missing:
+            raise ValidationError(
+                gettext(
+                    "The first row of the file must name the columns. Missing: %(missing)s. "
+                    "Expected columns: %(expected)s."
+                )
+                % {
+                    "missing": ", ".join(missing),
+                    "expected": ", ".join(self.label(name) for name in self.columns),
+                },
+                code="columns",
+            )
+        return found
