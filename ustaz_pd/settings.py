@@ -198,7 +198,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.courses.tasks.run_reminders_send_task",
         "schedule": crontab(hour=8, minute=0),
     },
+    "category-expiry": {
+        "task": "apps.attestation.tasks.category_expiry_notify_task",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
+# Months before a category expires when the teacher and the school are told (once each).
+CATEGORY_EXPIRY_NOTICE_MONTHS = env.list(
+    "CATEGORY_EXPIRY_NOTICE_MONTHS", cast=int, default=[12, 6, 3]
+)
 
 # Security: strict unless DEBUG; `check --deploy` passes with production variables.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)

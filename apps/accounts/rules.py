@@ -12,6 +12,7 @@ from .models import Role
 from .scopes import (
     STAFF_READ_ROLES,
     STAFF_WRITE_ROLES,
+    commission_seats,
     read_scope,
     user_provider_ids,
     user_roles,
@@ -204,8 +205,22 @@ rules.add_perm(
 rules.add_perm(
     "attestation.apply_for", is_superuser | is_own_teacher_record | object_in_write_scope
 )
+
+
+@rules.predicate
+def sits_on_commission_of(user, application) -> bool:
+    """A member (any role) of the commission the application is with."""
+    return (
+        application is not None
+        and user.is_authenticated
+        and application.commission_id is not None
+        and any(seat.commission_id == application.commission_id for seat in commission_seats(user))
+    )
+
+
 rules.add_perm(
-    "attestation.view_application", is_superuser | is_own_application | object_in_read_scope
+    "attestation.view_application",
+    is_superuser | is_own_application | object_in_read_scope | sits_on_commission_of,
 )
 rules.add_perm(
     "attestation.change_application", is_superuser | is_own_application | object_in_write_scope
@@ -278,3 +293,115 @@ rules.add_perm(
 rules.add_perm("leaders.record_appointment", is_leader_staff)
 rules.add_perm("leaders.manage_vacancies", is_superuser | (is_staff_writer & object_in_write_scope))
 rules.add_perm("leaders.view_outcomes", is_superuser | is_staff_reader)
+
+
+# --- Attestation II: commissions, sessions, decisions, appeals, special paths --------------
+# A commission (and its sessions and orders) exposes `scope_keys` of its body (organisation,
+# district, region); an appeal exposes the scope of the body above the one that decided.
+# Seats on commissions come from `scopes.commission_seats` (cached until they change).
+
+
+def _commission_id(obj):
+    """The commission of a commission, session, order or member."""
+    if obj is None:
+        return None
+    return getattr(obj, "commission_id", None) or (obj.pk if hasattr(obj, "members") else None)
+
+
+@rules.predicate
+def sits_on(user, obj) -> bool:
+    """A member (any role) of this commission, or of the commission of this session."""
+    commission_id = _commission_id(obj)
+    return commission_id is not None and any(
+        seat.commission_id == commission_id for seat in commission_seats(user)
+    )
+
+
+@rules.predicate
+def keeps_minutes_of(user, obj) -> bool:
+    """The secretary or the chair of this commission (or of this session's commission)."""
+    commission_id = _commission_id(obj)
+    return commission_id is not None and any(
+        seat.commission_id == commission_id and seat.role in ("secretary", "chair")
+        for seat in commission_seats(user)
+    )
+
+
+@rules.predicate
+def has_commission_seat(user) -> bool:
+    return bool(commission_seats(user))
+
+
+is_attestation_officer = _has_any_role(frozenset({Role.METHODOLOGIST, Role.REGION_ADMIN}))
+
+# Forming a commission: the staff of its body (a school's administrator for the school's,
+# a district methodologist for the district's, the region for the region's).
+rules.add_perm(
+    "attestation.manage_commissions", is_superuser | (is_staff_writer & no_object_or_in_write_scope)
+)
+rules.add_perm(
+    "attestation.view_commission",
+    is_superuser | sits_on | (is_staff_reader & no_object_or_in_write_scope),
+)
+# Scoring a portfolio: a member of the application's commission, never their own
+# (the services also exclude members being attested and, where the cycle says so,
+# colleagues of the applicant's organisation).
+rules.add_perm("attestation.review", is_superuser | has_commission_seat)
+rules.add_perm(
+    "attestation.review_application",
+    is_superuser | (sits_on_commission_of & ~is_own_application),
+)
+# Sessions: scheduled and closed by the commission's secretary (or chair) or its body's staff.
+rules.add_perm(
+    "attestation.run_sessions",
+    is_superuser | keeps_minutes_of | (is_staff_writer & object_in_write_scope),
+)
+rules.add_perm(
+    "attestation.view_session",
+    is_superuser | sits_on | (is_staff_reader & object_in_read_scope),
+)
+# Orders and category certificates: the attesting body's staff.
+rules.add_perm(
+    "attestation.issue_orders", is_superuser | (is_staff_writer & no_object_or_in_write_scope)
+)
+rules.add_perm(
+    "attestation.view_order", is_superuser | sits_on | (is_staff_reader & object_in_read_scope)
+)
+# Ministry decisions (master) are recorded as received by the region.
+rules.add_perm(
+    "attestation.record_ministry_decision",
+    is_superuser | (is_region_admin & object_in_write_scope & ~is_own_application),
+)
+rules.add_perm(
+    "attestation.view_category_certificate",
+    is_superuser | is_own_teacher_thing | object_in_read_scope,
+)
+rules.add_perm(
+    "attestation.revoke_category_certificate",
+    is_superuser | (is_attestation_officer & object_in_write_scope & ~is_own_teacher_thing),
+)
+# Appeals: lodged by the teacher; reviewed by the body above the one that decided.
+rules.add_perm("attestation.lodge_appeal", is_own_application)
+rules.add_perm(
+    "attestation.review_appeal",
+    is_superuser | (is_attestation_officer & object_in_write_scope & ~is_own_application),
+)
+rules.add_perm(
+    "attestation.view_appeal",
+    is_superuser | is_own_application | object_in_read_scope | sits_on_commission_of,
+)
+rules.add_perm("attestation.view_appeals", is_superuser | is_attestation_officer)
+# Special paths: each a service with its rules. Freezing a category is the school's HR
+# work; the other measures are the district's or the region's.
+rules.add_perm(
+    "attestation.freeze_category",
+    is_superuser | (is_staff_writer & object_in_write_scope & ~is_own_teacher_record),
+)
+rules.add_perm(
+    "attestation.grant_category",
+    is_superuser | (is_attestation_officer & object_in_write_scope & ~is_own_teacher_record),
+)
+rules.add_perm(
+    "attestation.impose_sanction",
+    is_superuser | (is_attestation_officer & object_in_write_scope & ~is_own_teacher_record),
+)

@@ -126,3 +126,36 @@ def user_provider_ids(user) -> frozenset:
         cached = frozenset(user.provider_memberships.values_list("pk", flat=True))
         user._provider_ids = cached
     return cached
+
+
+@dataclass(frozen=True, slots=True)
+class Seat:
+    commission_id: int
+    role: str
+
+
+def commission_seats(user) -> tuple[Seat, ...]:
+    """The user's seats on attestation commissions (the attestation app's CommissionMember
+    rows, read through the reverse relation). Every page's menu asks, so they are cached
+    until a seat changes (`commission_seats_forget`)."""
+    if not user.is_authenticated or not user.is_active:
+        return ()
+    cached = getattr(user, "_commission_seats", None)
+    if cached is None:
+        key = f"scopes:commission_seats:{user.pk}"
+        cached = cache.get(key)
+        if cached is None:
+            cached = tuple(
+                Seat(commission_id, role)
+                for commission_id, role in user.commission_seats.values_list(
+                    "commission_id", "role"
+                )
+            )
+            cache.set(key, cached, 3600)
+        user._commission_seats = cached
+    return cached
+
+
+def commission_seats_forget(user_id: int) -> None:
+    """Call when a user's seats change."""
+    cache.delete(f"scopes:commission_seats:{user_id}")

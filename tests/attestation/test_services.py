@@ -127,7 +127,7 @@ def test_every_transition_of_the_table_and_no_other(world, cycle, old, new):
 def test_the_table_names_every_status():
     assert set(services.TRANSITIONS) == set(STATUSES)
     assert all(targets <= set(S.values) for targets in services.TRANSITIONS.values())
-    assert services.TRANSITIONS[S.ACCEPTED] == set()
+    assert services.TRANSITIONS[S.DISQUALIFIED] == set()
 
 
 def test_submit_then_accept_writes_the_history(world, cycle):

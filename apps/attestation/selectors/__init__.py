@@ -15,8 +15,8 @@ from apps.organizations.models import Region
 from apps.teachers.models import QualificationCategory, Teacher
 from apps.teachers.selectors import visible_teachers
 
-from . import eligibility
-from .models import (
+from .. import eligibility
+from ..models import (
     Application,
     ApplicationEvent,
     ApplicationVersion,

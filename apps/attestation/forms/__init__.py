@@ -12,9 +12,9 @@ from apps.organizations.models import InstructionLanguage
 from apps.teachers.forms import DateInput
 from apps.teachers.models import QualificationCategory
 
-from . import selectors
-from .imports import TEST_LANGUAGES
-from .models import (
+from .. import selectors
+from ..imports import TEST_LANGUAGES
+from ..models import (
     Application,
     AttestationCycle,
     CategoryRule,
@@ -22,7 +22,7 @@ from .models import (
     LessonObservation,
     TestResult,
 )
-from .services import CYCLE_EDITABLE, PORTFOLIO_TYPES, RULE_EDITABLE
+from ..services import CYCLE_EDITABLE, PORTFOLIO_TYPES, RULE_EDITABLE
 
 # --- applications -----------------------------------------------------------------------------
 

@@ -26,14 +26,15 @@ from apps.core.files import sniff_file_type
 from apps.teachers.models import QualificationCategory, Teacher
 from apps.teachers.services import teacher_update
 
-from . import eligibility
-from .defaults import DEFAULT_OBSERVATION_CRITERIA, DEFAULT_RULES
-from .models import (
+from .. import eligibility
+from ..defaults import DEFAULT_OBSERVATION_CRITERIA, DEFAULT_RULES
+from ..models import (
     Application,
     ApplicationEvent,
     ApplicationVersion,
     AttestationCycle,
     CategoryRule,
+    Commission,
     EvidenceItem,
     LessonObservation,
     Level,
@@ -42,13 +43,23 @@ from .models import (
 )
 
 A = Application.Status
+# Accepted applications are reviewed by their commission (a reviewer may ask for a
+# correction, resubmitted straight back to review), put on a session's agenda (taken off
+# again if the session is cancelled or defers it), decided, and put into force by an
+# order. An appeal that is upheld sends a decided application back to review. A
+# falsified portfolio closes an application at any stage of review.
 TRANSITIONS: dict = {
     None: {A.DRAFT},
     A.DRAFT: {A.SUBMITTED},
-    A.SUBMITTED: {A.ACCEPTED, A.REFUSED, A.RETURNED},
+    A.SUBMITTED: {A.ACCEPTED, A.REFUSED, A.RETURNED, A.DISQUALIFIED},
     A.RETURNED: {A.SUBMITTED},
     A.REFUSED: {A.SUBMITTED},
-    A.ACCEPTED: set(),
+    A.ACCEPTED: {A.CORRECTION, A.SCHEDULED, A.DECIDED, A.DISQUALIFIED},
+    A.CORRECTION: {A.ACCEPTED, A.DISQUALIFIED},
+    A.SCHEDULED: {A.ACCEPTED, A.DECIDED, A.DISQUALIFIED},
+    A.DECIDED: {A.COMPLETED, A.ACCEPTED},
+    A.COMPLETED: {A.ACCEPTED},
+    A.DISQUALIFIED: set(),
 }
 PORTFOLIO_TYPES = ("pdf", "jpeg", "png", "docx")
 
@@ -388,12 +399,15 @@ def _snapshot(application: Application) -> dict:
 
 def application_submit(*, application: Application, actor) -> Application:
     """Submit (or resubmit after correction): every blocking checklist item must be met.
-    Routes the application by its claimed category and starts the answer deadline."""
+    Routes the application by its claimed category and starts the answer deadline.
+    A correction a reviewer asked for goes straight back to the commission's review."""
     if not actor.has_perm("attestation.change_application", application):
         raise PermissionDenied
     with transaction.atomic():
         application = _locked(application)
         _check_editable(application)
+        if application.status == A.CORRECTION:
+            return _resubmit_correction(application, actor=actor)
         today = timezone.localdate()
         missing = [
             c for c in application_checklist(application=application, today=today) if c.blocking
@@ -420,25 +434,51 @@ def application_submit(*, application: Application, actor) -> Application:
             application.test_result = best[0]
         else:
             application.test_result = None
-        application.version += 1
-        now = timezone.now()
-        application.submitted_at = now
+        _new_version(application, actor=actor)
         application.answered_at = None
         application.accept_due_on = add_working_days(
             today, application.cycle.acceptance_working_days
         )
-        ApplicationVersion.objects.create(
-            application=application,
-            number=application.version,
-            submitted_at=now,
-            submitted_by=actor,
-            snapshot=_snapshot(application),
-        )
-        application.evidence.filter(submitted_in__isnull=True, removed_at__isnull=True).update(
-            submitted_in=application.version
-        )
         _transition(application, A.SUBMITTED, actor=actor)
     return application
+
+
+def _new_version(application: Application, *, actor) -> None:
+    """Freeze what is being submitted as the next version; new evidence belongs to it."""
+    application.version += 1
+    now = timezone.now()
+    application.submitted_at = now
+    ApplicationVersion.objects.create(
+        application=application,
+        number=application.version,
+        submitted_at=now,
+        submitted_by=actor,
+        snapshot=_snapshot(application),
+    )
+    application.evidence.filter(submitted_in__isnull=True, removed_at__isnull=True).update(
+        submitted_in=application.version
+    )
+
+
+def _resubmit_correction(application: Application, *, actor) -> Application:
+    application.correction_due_on = None
+    _new_version(application, actor=actor)
+    _transition(application, A.ACCEPTED, actor=actor, comment=_("Correction submitted."))
+    return application
+
+
+def commission_for(application: Application) -> Commission | None:
+    """The commission of the body that attests this application's claimed category
+    (none for the ministry, whose decisions are recorded as received)."""
+    commissions = Commission.objects.filter(cycle_id=application.cycle_id, level=application.level)
+    if application.level == Level.ORGANIZATION:
+        commissions = commissions.filter(organization_id=application.organization_id)
+    elif application.level == Level.DISTRICT:
+        district_id = application.routed_district_id or application.organization.district_id
+        commissions = commissions.filter(district_id=district_id)
+    elif application.level != Level.REGION:
+        return None
+    return commissions.first()
 
 
 def _answer(application: Application, to: str, *, actor, comment: str) -> Application:
@@ -447,6 +487,8 @@ def _answer(application: Application, to: str, *, actor, comment: str) -> Applic
     with transaction.atomic():
         application = _locked(application)
         application.answered_at = timezone.now()
+        if to == A.ACCEPTED:
+            application.commission = commission_for(application)
         _transition(application, to, actor=actor, comment=comment.strip())
     return application
 

@@ -1,0 +1,5 @@
+"""Placeholder: to be written."""
+
+
+def category_expiry_notify():
+    raise NotImplementedError
