@@ -47,14 +47,6 @@ def pytest_runtest_teardown(item, nextitem):
     return result
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Cached per-user data (commission seats) must not outlive a test's rows: on SQLite a
-    rolled-back test's primary keys are handed out again."""
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def world(db):
     """School A and B in Turkistan city (6110), school C in Sairam district (6152);

@@ -214,7 +214,7 @@ def sits_on_commission_of(user, application) -> bool:
         application is not None
         and user.is_authenticated
         and application.commission_id is not None
-        and any(seat.commission_id == application.commission_id for seat in commission_seats(user))
+        and any(seat == application.commission_id for seat, _role in commission_seats(user))
     )
 
 
@@ -298,7 +298,7 @@ rules.add_perm("leaders.view_outcomes", is_superuser | is_staff_reader)
 # --- Attestation II: commissions, sessions, decisions, appeals, special paths --------------
 # A commission (and its sessions and orders) exposes `scope_keys` of its body (organisation,
 # district, region); an appeal exposes the scope of the body above the one that decided.
-# Seats on commissions come from `scopes.commission_seats` (cached until they change).
+# Seats on commissions come from `scopes.commission_seats` (loaded once per request).
 
 
 def _commission_id(obj):
@@ -313,7 +313,7 @@ def sits_on(user, obj) -> bool:
     """A member (any role) of this commission, or of the commission of this session."""
     commission_id = _commission_id(obj)
     return commission_id is not None and any(
-        seat.commission_id == commission_id for seat in commission_seats(user)
+        seat == commission_id for seat, _role in commission_seats(user)
     )
 
 
@@ -322,8 +322,8 @@ def keeps_minutes_of(user, obj) -> bool:
     """The secretary or the chair of this commission (or of this session's commission)."""
     commission_id = _commission_id(obj)
     return commission_id is not None and any(
-        seat.commission_id == commission_id and seat.role in ("secretary", "chair")
-        for seat in commission_seats(user)
+        seat == commission_id and role in ("secretary", "chair")
+        for seat, role in commission_seats(user)
     )
 
 

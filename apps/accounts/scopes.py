@@ -128,34 +128,14 @@ def user_provider_ids(user) -> frozenset:
     return cached
 
 
-@dataclass(frozen=True, slots=True)
-class Seat:
-    commission_id: int
-    role: str
-
-
-def commission_seats(user) -> tuple[Seat, ...]:
-    """The user's seats on attestation commissions (the attestation app's CommissionMember
-    rows, read through the reverse relation). Every page's menu asks, so they are cached
-    until a seat changes (`commission_seats_forget`)."""
+def commission_seats(user) -> tuple:
+    """The user's seats on attestation commissions as (commission id, role) pairs, loaded
+    once per request. The seats are the attestation app's CommissionMember rows, read
+    through the reverse relation."""
     if not user.is_authenticated or not user.is_active:
         return ()
     cached = getattr(user, "_commission_seats", None)
     if cached is None:
-        key = f"scopes:commission_seats:{user.pk}"
-        cached = cache.get(key)
-        if cached is None:
-            cached = tuple(
-                Seat(commission_id, role)
-                for commission_id, role in user.commission_seats.values_list(
-                    "commission_id", "role"
-                )
-            )
-            cache.set(key, cached, 3600)
+        cached = tuple(user.commission_seats.values_list("commission_id", "role"))
         user._commission_seats = cached
     return cached
-
-
-def commission_seats_forget(user_id: int) -> None:
-    """Call when a user's seats change."""
-    cache.delete(f"scopes:commission_seats:{user_id}")

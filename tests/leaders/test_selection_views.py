@@ -251,7 +251,7 @@ def test_candidate_list_queries_do_not_grow(client, world, intake, django_assert
     services.stage_scores_record(
         stage=stage, scores={c.pk: D(7) for c in intake.candidates.all()}, actor=staff
     )
-    with django_assert_max_num_queries(12) as few:
+    with django_assert_max_num_queries(13) as few:
         client.get(url("candidate_list", intake.pk))
     for _ in range(27):
         apply(intake, world.school_c)

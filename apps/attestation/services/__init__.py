@@ -27,7 +27,7 @@ from apps.teachers.models import QualificationCategory, Teacher
 from apps.teachers.services import teacher_update
 
 from .. import eligibility
-from ..defaults import DEFAULT_OBSERVATION_CRITERIA, DEFAULT_RULES
+from ..defaults import DEFAULT_OBSERVATION_CRITERIA, DEFAULT_REVIEW_CRITERIA, DEFAULT_RULES
 from ..models import (
     Application,
     ApplicationEvent,
@@ -39,6 +39,7 @@ from ..models import (
     LessonObservation,
     Level,
     ObservationCriterion,
+    ReviewCriterion,
     TestResult,
 )
 
@@ -115,7 +116,29 @@ def cycle_create(*, actor, region, **fields) -> AttestationCycle:
             ObservationCriterion(cycle=cycle, code=code, title_kk=kk, title_ru=ru, order=n)
             for n, (code, kk, ru) in enumerate(DEFAULT_OBSERVATION_CRITERIA)
         )
+        review_criteria_create(cycle)
     return cycle
+
+
+def review_criteria_create(cycle: AttestationCycle) -> None:
+    """The default portfolio scoring sheet for a cycle that has none."""
+    if cycle.review_criteria.exists():
+        return
+    ReviewCriterion.objects.bulk_create(
+        ReviewCriterion(
+            cycle=cycle,
+            code=code,
+            title_kk=kk,
+            title_ru=ru,
+            guidance_kk=guidance_kk,
+            guidance_ru=guidance_ru,
+            max_points=max_points,
+            order=n,
+        )
+        for n, (code, kk, ru, guidance_kk, guidance_ru, max_points) in enumerate(
+            DEFAULT_REVIEW_CRITERIA
+        )
+    )
 
 
 def cycle_set_status(*, cycle: AttestationCycle, actor, status: str) -> AttestationCycle:
