@@ -86,3 +86,68 @@ def credit_pd_hours(teacher, hours=80):
         file_type="pdf",
         status=ExternalTraining.Status.CONFIRMED,
     )
+
+
+# --- Attestation II: commissions and accepted applications ------------------------------------
+
+
+def commission_with_members(
+    cycle,
+    *,
+    level="district",
+    organization=None,
+    district=None,
+    voting=7,
+    secretary=True,
+    formed=True,
+    experience_years=10,
+):
+    """A commission (by default of Turkistan city, 6110, which attests expert claims of
+    schools A and B) with a chair, `voting - 1` members and a secretary, made directly."""
+    from apps.attestation.models import Commission, CommissionMember
+
+    from ..factories import UserFactory
+    from ..factories import district as district_by_kato
+
+    if level == "district" and district is None:
+        district = district_by_kato("6110")
+    commission = Commission.objects.create(
+        cycle=cycle,
+        level=level,
+        organization=organization if level == "organization" else None,
+        district=district if level == "district" else None,
+        name_kk="Аттестаттау комиссиясы",
+        name_ru="Аттестационная комиссия",
+        status=Commission.Status.FORMED if formed else Commission.Status.FORMING,
+        formed_on=timezone.localdate() if formed else None,
+    )
+    roles = ["chair"] + ["member"] * (voting - 1) + (["secretary"] if secretary else [])
+    for n, role in enumerate(roles):
+        user = UserFactory()
+        CommissionMember.objects.create(
+            commission=commission,
+            user=user,
+            role=role,
+            full_name=f"Мүше {n + 1} Комиссия",
+            position="Әдіскер",
+            experience_years=experience_years,
+        )
+    return commission
+
+
+def accepted_application(world, cycle, teacher, *, claimed="expert", actor=None):
+    """A complete application of `teacher`, submitted and accepted through the services
+    (so it is given the commission of its body, if one exists by then)."""
+    from apps.teachers.models import QualificationCategory
+
+    actor = actor or world.users["superuser"]
+    application = services.application_start(
+        cycle=cycle,
+        teacher=teacher,
+        claimed_category=QualificationCategory.objects.get(code=claimed),
+        actor=actor,
+    )
+    credit_pd_hours(teacher)
+    application = make_complete(application, actor=actor)
+    application = services.application_submit(application=application, actor=actor)
+    return services.application_accept(application=application, actor=actor)

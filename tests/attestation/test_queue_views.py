@@ -148,7 +148,7 @@ def test_the_queue_starts_with_what_waits_in_the_latest_cycle(client, world, cyc
 
     assert rows(response) == {waiting.pk}
     assert response.context["filter"].form["cycle"].value() == cycle.pk
-    assert counts(response) == {status: 0 for status in S} | {
+    assert counts(response) == dict.fromkeys(S, 0) | {
         S.DRAFT: 1,
         S.SUBMITTED: 1,
         S.ACCEPTED: 1,
