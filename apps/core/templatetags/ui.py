@@ -2,6 +2,7 @@
 
 from django import template
 from django.conf import settings
+from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import ngettext
 
@@ -39,3 +40,9 @@ def teacher_count(count):
     return ngettext("%(count)s teacher", "%(count)s teachers", count) % {
         "count": number_format(count, force_grouping=True)
     }
+
+
+@register.filter
+def is_past(day) -> bool:
+    """Whether a date is before today (the region's calendar): an expired category."""
+    return bool(day) and day < timezone.localdate()
