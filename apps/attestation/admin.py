@@ -1,20 +1,32 @@
 """Attestation in the Django admin. A cycle's dates, topic and rules are edited here; its
 status and creation (which seeds the default rules) go through the services on the site.
-Applications, their history and versions, portfolio files, observations and test results
-change only through the services and are read-only here."""
+Applications, their history and versions, portfolio files, observations, test results,
+commissions and everything they decide, orders, certificates, appeals and the special
+paths change only through the services and are read-only here."""
 
 from django.contrib import admin
 
 from .models import (
+    Appeal,
+    AppealEvent,
     Application,
     ApplicationEvent,
     ApplicationVersion,
     AttestationCycle,
+    CategoryCertificate,
     CategoryFreeze,
+    CategoryGrant,
     CategoryRule,
+    Commission,
+    CommissionMember,
+    CommissionSession,
+    Decision,
     EvidenceItem,
     LessonObservation,
     ObservationCriterion,
+    Order,
+    ReviewCriterion,
+    Sanction,
     TestResult,
     TestResultImport,
     TestResultImportError,
@@ -65,6 +77,12 @@ class ObservationCriterionInline(admin.TabularInline):
     fields = ["order", "code", "title_kk", "title_ru"]
 
 
+class ReviewCriterionInline(admin.TabularInline):
+    model = ReviewCriterion
+    extra = 0
+    fields = ["order", "code", "title_kk", "title_ru", "guidance_kk", "guidance_ru", "max_points"]
+
+
 @admin.register(AttestationCycle)
 class AttestationCycleAdmin(admin.ModelAdmin):
     list_display = [
@@ -80,7 +98,7 @@ class AttestationCycleAdmin(admin.ModelAdmin):
     search_fields = ["school_year"]
     list_select_related = ["region"]
     readonly_fields = ["region", "status", "created_at", "updated_at"]
-    inlines = [CategoryRuleInline, ObservationCriterionInline]
+    inlines = [CategoryRuleInline, ObservationCriterionInline, ReviewCriterionInline]
 
     def has_add_permission(self, request):
         return False
@@ -192,17 +210,92 @@ class LessonObservationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(CategoryFreeze)
-class CategoryFreezeAdmin(admin.ModelAdmin):
-    """Recorded here by the region's staff: the checklist reads it."""
-
-    list_display = ["teacher", "reason", "starts_on", "returned_on"]
+class CategoryFreezeAdmin(ReadOnlyAdmin):
+    list_display = ["teacher", "reason", "starts_on", "returned_on", "kept_until"]
     list_filter = ["reason"]
     search_fields = ["teacher__iin", "teacher__search_text"]
     list_select_related = ["teacher"]
-    autocomplete_fields = ["teacher"]
-    readonly_fields = ["created_by", "created_at", "updated_at"]
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+
+class CommissionMemberInline(ReadOnlyInline):
+    model = CommissionMember
+    fields = ["full_name", "role", "position", "organization", "experience_years", "user"]
+
+
+@admin.register(Commission)
+class CommissionAdmin(ReadOnlyAdmin):
+    list_display = ["name_ru", "level", "cycle", "status", "formed_on"]
+    list_filter = ["level", "status", "cycle"]
+    search_fields = ["name_kk", "name_ru"]
+    list_select_related = ["cycle"]
+    inlines = [CommissionMemberInline]
+
+
+@admin.register(CommissionSession)
+class CommissionSessionAdmin(ReadOnlyAdmin):
+    list_display = ["commission", "starts_at", "status", "protocol_number"]
+    list_filter = ["status"]
+    search_fields = ["protocol_number", "commission__name_ru"]
+    list_select_related = ["commission"]
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyAdmin):
+    list_display = [
+        "application",
+        "outcome",
+        "assigned_category",
+        "decided_on",
+        "order",
+        "revised_at",
+    ]
+    list_filter = ["outcome"]
+    search_fields = ["application__teacher__iin", "application__teacher__search_text"]
+    list_select_related = ["application__teacher", "application__claimed_category"]
+    raw_id_fields = ["application", "session", "item", "order"]
+
+
+@admin.register(Order)
+class OrderAdmin(ReadOnlyAdmin):
+    list_display = ["number", "dated", "issuing_body_ru", "cycle"]
+    search_fields = ["number", "issuing_body_ru", "issuing_body_kk"]
+    list_select_related = ["cycle"]
+    date_hierarchy = "dated"
+
+
+@admin.register(CategoryCertificate)
+class CategoryCertificateAdmin(ReadOnlyAdmin):
+    list_display = ["register_number", "holder_name", "category_ru", "valid_until", "status"]
+    list_filter = ["status"]
+    search_fields = ["register_number", "code", "holder_iin", "holder_name"]
+    date_hierarchy = "issued_on"
+
+
+class AppealEventInline(ReadOnlyInline):
+    model = AppealEvent
+    fields = ["at", "from_status", "to_status", "actor", "comment"]
+
+
+@admin.register(Appeal)
+class AppealAdmin(ReadOnlyAdmin):
+    list_display = ["application", "status", "review_level", "due_on"]
+    list_filter = ["status", "review_level"]
+    search_fields = ["application__teacher__iin", "application__teacher__search_text"]
+    list_select_related = ["application__teacher", "application__claimed_category"]
+    inlines = [AppealEventInline]
+
+
+@admin.register(CategoryGrant)
+class CategoryGrantAdmin(ReadOnlyAdmin):
+    list_display = ["teacher", "ground", "category", "awarded_on", "valid_until"]
+    list_filter = ["ground"]
+    search_fields = ["teacher__iin", "teacher__search_text"]
+    list_select_related = ["teacher", "category"]
+
+
+@admin.register(Sanction)
+class SanctionAdmin(ReadOnlyAdmin):
+    list_display = ["teacher", "kind", "imposed_on", "barred_until", "category_after"]
+    list_filter = ["kind"]
+    search_fields = ["teacher__iin", "teacher__search_text"]
+    list_select_related = ["teacher", "category_after"]
