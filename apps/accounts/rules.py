@@ -339,9 +339,16 @@ is_attestation_officer = _has_any_role(frozenset({Role.METHODOLOGIST, Role.REGIO
 rules.add_perm(
     "attestation.manage_commissions", is_superuser | (is_staff_writer & no_object_or_in_write_scope)
 )
+
+
+@rules.predicate
+def no_object_or_in_read_scope(user, obj) -> bool:
+    return obj is None or _contains(read_scope(user), obj)
+
+
 rules.add_perm(
     "attestation.view_commission",
-    is_superuser | sits_on | (is_staff_reader & no_object_or_in_write_scope),
+    is_superuser | sits_on | (is_staff_reader & no_object_or_in_read_scope),
 )
 # Scoring a portfolio: a member of the application's commission, never their own
 # (the services also exclude members being attested and, where the cycle says so,

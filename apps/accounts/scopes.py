@@ -139,3 +139,9 @@ def commission_seats(user) -> tuple:
         cached = tuple(user.commission_seats.values_list("commission_id", "role"))
         user._commission_seats = cached
     return cached
+
+
+def commission_seats_forget(user) -> None:
+    """Drop the seats loaded on this user object (after giving it a seat, in a script or
+    a test that goes on with the same object)."""
+    user.__dict__.pop("_commission_seats", None)

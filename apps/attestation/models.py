@@ -859,7 +859,8 @@ class CommissionMember(TimeStampedModel):
         return self.full_name
 
     @property
-    def votes(self) -> bool:
+    def is_voting(self) -> bool:
+        """The chair and the members vote; the secretary does not."""
         return self.role != self.Role.SECRETARY
 
     @property
@@ -934,6 +935,13 @@ class CommissionSession(TimeStampedModel):
         verbose_name_plural = _("commission sessions")
         ordering = ["-starts_at"]
         indexes = [models.Index(fields=["commission", "-starts_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commission", "protocol_number"],
+                condition=~Q(protocol_number=""),
+                name="session_protocol_number_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.commission} {self.starts_at:%Y-%m-%d}"

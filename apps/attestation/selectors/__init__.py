@@ -9,7 +9,7 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Query
 from django.utils import timezone
 
 from apps.accounts.models import Role
-from apps.accounts.scopes import read_scope, role_assignments
+from apps.accounts.scopes import commission_seats, read_scope, role_assignments
 from apps.core.text import normalize_search
 from apps.organizations.models import Region
 from apps.teachers.models import QualificationCategory, Teacher
@@ -243,10 +243,16 @@ def application_versions(application: Application) -> list[ApplicationVersion]:
 
 def evidence_get(*, user, pk: int) -> EvidenceItem:
     """One evidence item of an application the user may see (removed ones too: a kept
-    version still shows them); raises EvidenceItem.DoesNotExist otherwise."""
+    version still shows them), or of one before a commission they sit on; raises
+    EvidenceItem.DoesNotExist otherwise."""
+    seats = [commission_id for commission_id, _role in commission_seats(user)]
     return EvidenceItem.objects.select_related(
         "application__organization__district", "application__teacher"
-    ).get(pk=pk, application__in=application_list(user).values("pk"))
+    ).get(
+        Q(application__in=application_list(user).values("pk"))
+        | Q(application__commission_id__in=seats),
+        pk=pk,
+    )
 
 
 @dataclass(frozen=True)
