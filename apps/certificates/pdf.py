@@ -219,10 +219,10 @@ def _footer(c: Canvas, item: CertificatePrint, fonts: PdfFonts) -> None:
     c.drawString(LEFT, y - 2, VERIFY_HINT)
     c.drawString(LEFT, y - 13, item.verify_url)
     c.setFillColor(BLACK)
-    _qr(c, item.verify_url, PAGE_WIDTH - LEFT - QR_SIZE + 12, 44, QR_SIZE)
+    draw_qr(c, item.verify_url, PAGE_WIDTH - LEFT - QR_SIZE + 12, 44, QR_SIZE)
 
 
-def _qr(c: Canvas, text: str, x: float, y: float, size: float) -> None:
+def draw_qr(c: Canvas, text: str, x: float, y: float, size: float) -> None:
     """The QR code as one filled path: a rectangle for every horizontal run of dark
     modules, in module units under one scaling (the white page is the quiet zone; nothing
     else is drawn around it). Written as path operators directly: through the path object

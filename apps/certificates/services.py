@@ -52,13 +52,15 @@ _UNSAFE_FILENAME = re.compile(r"[^\w .-]+")
 # --- issue ----------------------------------------------------------------------------------
 
 
-def _new_code() -> str:
+def new_code() -> str:
+    """A fresh verification code (also for the category certificates of attestation)."""
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def _register_numbers(*, prefix: str, year: int, count: int) -> list[str]:
-    """The next `count` register numbers of a provider for a year, e.g. ORL-2026-000123.
-    The counter row stays locked until the issuing transaction ends."""
+def register_numbers(*, prefix: str, year: int, count: int) -> list[str]:
+    """The next `count` register numbers of a prefix (a provider's code, or attestation's
+    for category certificates) for a year, e.g. ORL-2026-000123. The counter row stays
+    locked until the issuing transaction ends."""
     counter, _created = RegisterCounter.objects.select_for_update().get_or_create(
         prefix=prefix, year=year
     )
@@ -79,7 +81,7 @@ def _frozen(enrolment: Enrolment, *, register_number: str, issued_on, actor) -> 
         provider=provider,
         register_number=register_number,
         year=issued_on.year,
-        code=_new_code(),
+        code=new_code(),
         holder_name=teacher.full_name,
         holder_iin=teacher.iin,
         course_title_kk=course.title_kk,
@@ -110,7 +112,7 @@ def _issue(
         by_provider[enrolment.run.course.provider.code].append(enrolment)
     certificates = []
     for prefix, group in by_provider.items():
-        numbers = _register_numbers(prefix=prefix, year=issued_on.year, count=len(group))
+        numbers = register_numbers(prefix=prefix, year=issued_on.year, count=len(group))
         for enrolment, number in zip(group, numbers, strict=True):
             certificate = _frozen(
                 enrolment, register_number=number, issued_on=issued_on, actor=actor

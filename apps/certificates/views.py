@@ -13,16 +13,17 @@ from django_ratelimit.core import is_ratelimited
 
 from apps.courses.models import CourseRun
 
-from . import selectors, services
+from . import selectors, services, verification
 from .forms import BatchForm, ReasonForm, VerifyForm
 from .models import Certificate, CertificateBatch
 
 
 @login_not_required
 def verify(request):
-    """Anyone may check a code; each client address only so often (against enumeration)."""
+    """Anyone may check a code of any document the system issues (see verification.py);
+    each client address only so often (against enumeration)."""
     form = VerifyForm(request.GET or None)
-    looked_up, certificate = False, None
+    looked_up, found = False, None
     if form.is_valid():
         if is_ratelimited(
             request,
@@ -33,12 +34,14 @@ def verify(request):
         ):
             return render(request, "429.html", status=429)
         looked_up = True
-        certificate = selectors.certificate_by_code(form.cleaned_data["code"])
-    response = render(
-        request,
-        "certificates/verify.html",
-        {"form": form, "looked_up": looked_up, "certificate": certificate},
-    )
+        found = verification.find(form.cleaned_data["code"])
+    context = {
+        "form": form,
+        "looked_up": looked_up,
+        "found": found,
+        "certificate": found.document if found else None,
+    }
+    response = render(request, "certificates/verify.html", context)
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

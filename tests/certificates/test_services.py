@@ -88,7 +88,7 @@ def test_register_numbers_run_per_provider_and_year(world, pd, complete_run, mon
     assert [c.register_number for c in certificates_of(other_run)] == [f"NIS-{year}-000001"]
     # A new year starts again from 1.
     monkeypatch.setattr(services.timezone, "localdate", lambda: dt.date(year + 1, 1, 9))
-    assert services._register_numbers(prefix="ORL", year=year + 1, count=2) == [
+    assert services.register_numbers(prefix="ORL", year=year + 1, count=2) == [
         f"ORL-{year + 1}-000001",
         f"ORL-{year + 1}-000002",
     ]
