@@ -3,7 +3,8 @@
 Every rule reads its numbers from the cycle (`AttestationCycle`, `CategoryRule`), never
 from code. Each check says whether it is met and, when it is not, exactly what is missing.
 A check with status INFO informs (pre-pension, a frozen category, observations so far) and
-never blocks a submission.
+never blocks a submission. A falsified portfolio bars the teacher until its sanction's date;
+early attestation replaces the experience requirement with its own conditions.
 """
 
 import datetime as dt
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.core.dates import add_years, short_date
 from apps.courses.selectors import pd_hours
@@ -23,12 +25,22 @@ from .models import (
     CategoryRule,
     Criterion,
     LessonObservation,
+    Sanction,
     TestResult,
 )
 
 OK, MISSING, INFO = "ok", "missing", "info"
-# A frozen category is kept this long after the teacher returns (DOMAIN.md).
-FREEZE_KEPT_YEARS = 2
+# The listed achievements that count for early attestation (DOMAIN.md, "Special paths"):
+# the portfolio headings of results beyond the teacher's own lessons.
+EARLY_ACHIEVEMENT_CRITERIA = (
+    Criterion.STUDENT_CONTESTS,
+    Criterion.TEACHER_CONTESTS,
+    Criterion.METHODICAL,
+    Criterion.TALKS,
+    Criterion.PUBLICATIONS,
+    Criterion.EXPERT_WORK,
+    Criterion.DISSEMINATION,
+)
 # Without a previous attestation, PD hours count over the last category term.
 PD_PERIOD_YEARS = 5
 
@@ -99,6 +111,27 @@ def pension_date(*, teacher: Teacher, cycle: AttestationCycle) -> dt.date:
     return add_years(teacher.birth_date, age)
 
 
+def rules_cycle(teacher: Teacher) -> AttestationCycle | None:
+    """The cycle whose numbers apply to the teacher outside an application (pre-pension,
+    a freeze, a sanction): their region's open cycle, else its latest one."""
+    cycles = AttestationCycle.objects.filter(region_id=teacher.organization.district.region_id)
+    return (
+        cycles.filter(status=AttestationCycle.Status.OPEN).first()
+        or cycles.order_by("-application_opens").first()
+    )
+
+
+def falsification_bar(teacher: Teacher, today: dt.date) -> Sanction | None:
+    """The falsified-portfolio sanction that still bars the teacher, the longest first."""
+    return (
+        Sanction.objects.filter(
+            teacher=teacher, kind=Sanction.Kind.FALSIFIED, barred_until__gt=today
+        )
+        .order_by("-barred_until")
+        .first()
+    )
+
+
 def checklist(
     *,
     cycle: AttestationCycle,
@@ -114,16 +147,25 @@ def checklist(
         checks = [Check("window", _("Application window"), OK, _("Submitted within the window."))]
     else:
         checks = [window_check(cycle, today)]
+    bar = falsification_bar(teacher, today)
+    if bar is not None:
+        checks.append(_barred(bar))
     rules = claimable_rules(cycle=cycle, teacher=teacher)
     rule = next((r for r in rules if claimed and r.category_id == claimed.pk), None)
     checks.append(ladder_check(teacher, claimed, rule, rules))
     if rule is None:
         return checks
     exemption = application.test_exemption if application else ""
+    early = application is not None and application.early
+    experience = (
+        _early(teacher, cycle, rule, application, today)
+        if early
+        else [_experience(teacher, rule, today)]
+    )
     checks += [
-        _experience(teacher, rule, today),
+        *experience,
         _pd_hours(teacher, rule, today),
-        _test(teacher, cycle, rule, exemption, application, today),
+        _test(teacher, cycle, rule, exemption, application, today, early=early),
         _current_category(teacher, today),
     ]
     checks += _exemptions(teacher, cycle, today)
@@ -180,6 +222,72 @@ def ladder_check(teacher, claimed, rule, rules) -> Check:
     return Check("ladder", label, MISSING, detail)
 
 
+def _barred(sanction: Sanction) -> Check:
+    return Check(
+        "sanction",
+        _("No bar on attestation"),
+        MISSING,
+        _("Barred from attestation until %(date)s for a falsified portfolio.")
+        % {"date": short_date(sanction.barred_until)},
+    )
+
+
+def _early(teacher, cycle, rule, application, today) -> list[Check]:
+    """Early attestation (DOMAIN.md): instead of the category's experience, enough years
+    since the current category was awarded and enough listed achievements in the
+    portfolio; only for the next category, and only where the cycle's rule allows it."""
+    label = _("Early attestation")
+    if rule.early_min_achievements is None:
+        detail = _("%(category)s cannot be claimed early.") % {"category": rule.category.name}
+        return [Check("early", label, MISSING, detail)]
+    if teacher.category_id == rule.category_id:
+        detail = _("Early attestation is for the next category, not to confirm the current one.")
+        return [Check("early", label, MISSING, detail)]
+    awarded = teacher.category_awarded_on
+    if not teacher.category_id or awarded is None:
+        detail = _("It needs a current category with the date it was awarded in your record.")
+        years_check = Check("early", label, MISSING, detail)
+    else:
+        since = add_years(awarded, cycle.early_min_years)
+        years = cycle.early_min_years
+        values = {"date": short_date(awarded), "years": years, "since": short_date(since)}
+        if today >= since:
+            detail = ngettext(
+                "Category awarded on %(date)s: at least %(years)s year ago.",
+                "Category awarded on %(date)s: at least %(years)s years ago.",
+                years,
+            )
+            years_check = Check("early", label, OK, detail % values)
+        else:
+            detail = ngettext(
+                "Category awarded on %(date)s: early attestation is possible %(years)s year "
+                "after it, from %(since)s.",
+                "Category awarded on %(date)s: early attestation is possible %(years)s years "
+                "after it, from %(since)s.",
+                years,
+            )
+            years_check = Check("early", label, MISSING, detail % values)
+    count = application.evidence.filter(
+        removed_at__isnull=True, criterion__in=EARLY_ACHIEVEMENT_CRITERIA
+    ).count()
+    needed = rule.early_min_achievements
+    detail = ngettext(
+        "%(count)s of %(needed)s listed achievement in the portfolio.",
+        "%(count)s of %(needed)s listed achievements in the portfolio.",
+        needed,
+    ) % {
+        "count": count,
+        "needed": needed,
+    }
+    achievements = Check(
+        "early_achievements",
+        _("Early attestation: listed achievements"),
+        OK if count >= needed else MISSING,
+        detail,
+    )
+    return [years_check, achievements]
+
+
 def _experience(teacher, rule, today) -> Check:
     label = _("Years of pedagogical experience")
     years = teacher.experience_years(on=today)
@@ -232,10 +340,13 @@ def _pd_hours(teacher, rule, today) -> Check:
     return Check("pd_hours", label, OK if hours >= needed else MISSING, detail)
 
 
-def _test(teacher, cycle, rule, exemption, application, today) -> Check:
+def _test(teacher, cycle, rule, exemption, application, today, *, early=False) -> Check:
     label = _("Knowledge test (ОЗП) result")
     confirming = teacher.category_id == rule.category_id
     exempt = Application.TestExemption
+    if early and exemption:
+        detail = _("Early attestation needs a passed test: no exemption applies.")
+        return Check("test", label, MISSING, detail)
     if exemption == exempt.LONG_SERVICE:
         years = teacher.experience_years(on=today) or 0
         if confirming and years >= cycle.long_service_years:
@@ -316,6 +427,9 @@ def _current_category(teacher, today) -> Check:
 
 
 def _exemptions(teacher, cycle, today) -> list[Check]:
+    """Pre-pension and a frozen category: information, never a block. A freeze ended
+    through the service says until when the category is kept; one recorded without it,
+    the cycle's number of years after the return."""
     checks = []
     pension = pension_date(teacher=teacher, cycle=cycle)
     if _years_before(pension, cycle.pre_pension_years) <= today < pension:
@@ -337,7 +451,7 @@ def _exemptions(teacher, cycle, today) -> list[Check]:
             }
             checks.append(Check("frozen", _("Frozen category"), INFO, detail))
         else:
-            kept = add_years(freeze.returned_on, FREEZE_KEPT_YEARS)
+            kept = freeze.kept_until or add_years(freeze.returned_on, cycle.freeze_kept_years)
             if today <= kept:
                 detail = _("Your category is kept until %(date)s after your return.") % {
                     "date": short_date(kept)

@@ -16,7 +16,8 @@ from django.db.models import Avg, Count, F, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.attestation.services import category_grant_without_attestation
+from apps.attestation.models import CategoryGrant
+from apps.attestation.services.special import category_grant_without_attestation
 from apps.core.dates import add_years
 from apps.teachers.models import Position, QualificationCategory, Teacher
 from apps.teachers.services import teacher_update
@@ -830,10 +831,11 @@ def appointment_record(
         )
         category_grant_without_attestation(
             teacher=teacher,
+            ground=CategoryGrant.Ground.LEADERS_RESERVIST,
             category=QualificationCategory.objects.get(code=APPOINTMENT_CATEGORY[post]),
             awarded_on=appointed_on,
             actor=actor,
-            reason=reason,
+            document=reason,
         )
     return appointment
 

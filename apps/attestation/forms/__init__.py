@@ -89,6 +89,15 @@ class ApplicationForm(forms.Form):
             "does. For a language certificate, upload it under “proof of a test exemption”."
         ),
     )
+    early = forms.BooleanField(
+        label=_("Early attestation"),
+        required=False,
+        help_text=_(
+            "Before the experience the category asks for: it needs years since your last "
+            "attestation, a passed test and listed achievements in the portfolio (the "
+            "checklist shows them once saved)."
+        ),
+    )
     essay_language = forms.ChoiceField(
         label=_("Language of the essay"),
         choices=Application._meta.get_field("essay_language").choices,
@@ -103,6 +112,7 @@ class ApplicationForm(forms.Form):
         initial = {
             "claimed_category": application.claimed_category_id,
             "test_exemption": application.test_exemption,
+            "early": application.early,
             "essay_language": application.essay_language,
             "essay_text": application.essay_text,
         }

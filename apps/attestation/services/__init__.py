@@ -21,10 +21,8 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import Role
 from apps.accounts.scopes import user_roles
 from apps.core.calendar import add_working_days
-from apps.core.dates import add_years
 from apps.core.files import sniff_file_type
 from apps.teachers.models import QualificationCategory, Teacher
-from apps.teachers.services import teacher_update
 
 from .. import eligibility
 from ..defaults import DEFAULT_OBSERVATION_CRITERIA, DEFAULT_REVIEW_CRITERIA, DEFAULT_RULES
@@ -337,7 +335,7 @@ def application_start(
     return application
 
 
-EDITABLE = ("claimed_category", "test_exemption", "essay_text", "essay_language")
+EDITABLE = ("claimed_category", "test_exemption", "early", "essay_text", "essay_language")
 
 
 def application_update(*, application: Application, actor, **fields) -> Application:
@@ -402,6 +400,7 @@ def _snapshot(application: Application) -> dict:
         "organization": application.organization_id,
         "position": application.position.code,
         "test_exemption": application.test_exemption,
+        "early": application.early,
         "test_result": application.test_result_id,
         "essay_language": application.essay_language,
         "essay_text": application.essay_text,
@@ -673,28 +672,3 @@ def test_result_create(*, actor, teacher: Teacher, **fields) -> TestResult:
         raise ValidationError({"score": _("The score cannot exceed the maximum score.")})
     result.save()
     return result
-
-
-# --- special paths ----------------------------------------------------------------------------
-
-
-def category_grant_without_attestation(
-    *, teacher: Teacher, category: QualificationCategory, awarded_on, actor, reason: str
-) -> None:
-    """A category assigned without attestation where the rules allow it (DOMAIN.md, e.g. a
-    "1000 leaders" reservist appointed head or deputy gets the 1st manager category),
-    valid for the category's term from `awarded_on`; kept in the teacher's history with
-    the reason."""
-    if not reason.strip():
-        raise ValidationError(_("Give the ground for assigning the category."))
-    valid_until = (
-        add_years(awarded_on, category.validity_years) if category.validity_years else None
-    )
-    teacher_update(
-        teacher=teacher,
-        actor=actor,
-        source=reason,
-        category=category,
-        category_awarded_on=awarded_on,
-        category_valid_until=valid_until,
-    )

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.core.files import SERVED_AS
@@ -27,6 +28,7 @@ from ..forms import (
     EvidenceForm,
 )
 from ..models import Application, ApplicationVersion, EvidenceItem
+from ..selectors.appeals import decision_section
 
 
 def _applicant(request) -> Teacher | None:
@@ -82,6 +84,7 @@ def render_application(request, application: Application, **extra):
         "history": selectors.application_history(application),
         "versions": selectors.application_versions(application),
         "answer_form": AnswerForm(),
+        "decision_section": decision_section(application),
         **extra,
     }
     return render(request, "attestation/application_detail.html", context)
@@ -223,8 +226,10 @@ def _download_name(item: EvidenceItem) -> str:
 
 
 @require_GET
+@xframe_options_sameorigin
 def evidence_file(request, pk):
-    """The private file, as a download of its type found by content, never sniffed."""
+    """The private file, as a download of its type found by content, never sniffed; with
+    ?inline a PDF or an image is shown in place (the commission's review sheet)."""
     item = _evidence_or_404(request, pk)
     try:
         file = item.file.open("rb")
@@ -232,7 +237,7 @@ def evidence_file(request, pk):
         raise Http404 from None
     response = FileResponse(
         file,
-        as_attachment=True,
+        as_attachment="inline" not in request.GET or item.file_type == "docx",
         filename=_download_name(item),
         content_type=SERVED_AS[item.file_type][0],
     )
