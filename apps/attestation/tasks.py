@@ -4,7 +4,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from . import imports
-from .services import expiry, orders, sessions
+from .services import appeals, commissions, expiry, orders, sessions
 
 
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
@@ -34,3 +34,25 @@ def category_certificate_render_task(certificate_id: int) -> None:
 def category_expiry_notify_task() -> None:
     # Safe to run twice: each notice is recorded once per teacher, date and threshold.
     expiry.category_expiry_notify()
+
+
+# E-mails of the workflow: sent by the worker, so a slow mail server never holds up a
+# secretary closing a session of 200 applications.
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def review_return_notify_task(application_id: int) -> None:
+    commissions.review_return_notify(application_id=application_id)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def decisions_notify_task(decision_ids: list[int]) -> None:
+    sessions.decisions_notify(decision_ids=decision_ids)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def appeal_lodged_notify_task(appeal_id: int) -> None:
+    appeals.appeal_lodged_notify(appeal_id=appeal_id)
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def appeal_decided_notify_task(appeal_id: int) -> None:
+    appeals.appeal_decided_notify(appeal_id=appeal_id)
