@@ -25,14 +25,16 @@ def next_iin(birth_date=dt.date(1985, 3, 14), sex="F") -> str:
 
 
 def _letters(n: int) -> str:
-    """A distinct letters-only suffix for the n-th name (names may not hold digits)."""
+    """A distinct letters-only suffix for the n-th name (names may not hold digits), three
+    letters at least, so that no name is the beginning of another (a search by one name
+    finds only that teacher) and names sort in the order they were made."""
     alphabet = "абвгдежзиклмнопрстуфхшэюяәғқңөұүі"
     text = ""
     while True:
         n, rest = divmod(n, len(alphabet))
         text = alphabet[rest] + text
         if n == 0:
-            return text
+            return text.rjust(3, alphabet[0])
 
 
 def next_bin() -> str:

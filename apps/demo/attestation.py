@@ -1,6 +1,8 @@
 """Demo attestation: the region's open cycle with its default rules, test results, lesson
-observations and applications in every state (draft, submitted, overdue, returned,
-refused, accepted), built through the real services like a year's work would be."""
+observations and applications of the demo district in every state (draft, submitted,
+overdue, returned, refused, accepted; then, in commissions.py, reviewed, corrected,
+scheduled, decided, recorded, disqualified), built through the real services like a
+year's work would be."""
 
 import datetime as dt
 from decimal import Decimal
@@ -11,22 +13,39 @@ from django.utils import timezone
 from apps.attestation import eligibility
 from apps.attestation import services as attestation
 from apps.attestation.models import (
+    AgendaItem,
+    Appeal,
+    AppealEvent,
     Application,
     ApplicationEvent,
     ApplicationVersion,
     AttestationCycle,
+    CategoryCertificate,
     CategoryFreeze,
+    CategoryGrant,
     CategoryRule,
+    Commission,
+    CommissionMember,
+    CommissionSession,
+    Decision,
+    DocumentJob,
     EvidenceItem,
+    ExpiryNotice,
     LessonObservation,
     ObservationCriterion,
+    Order,
+    Review,
+    ReviewCriterion,
+    Sanction,
     TestResult,
     TestResultImport,
+    Vote,
 )
 from apps.courses.models import ExternalTraining
 from apps.organizations.models import InstructionLanguage
 from apps.teachers.models import Position, Teacher
 
+from .commissions import seed_commissions
 from .courses import placeholder_scan
 
 ESSAY_KK = (
@@ -35,7 +54,7 @@ ESSAY_KK = (
 )
 # The share of applicants in each outcome, in the order they are made.
 OUTCOMES = (
-    ("accepted", 8),
+    ("accepted", 20),
     ("submitted", 6),
     ("overdue", 3),
     ("returned", 2),
@@ -44,7 +63,9 @@ OUTCOMES = (
 )
 
 
-def seed_attestation(*, rng, actor, school_admin, methodologist, demo_teacher_id: int) -> dict:
+def seed_attestation(
+    *, rng, actor, school_admin, methodologist, member, demo_teacher_id: int
+) -> dict:
     today = timezone.localdate()
     start_year = today.year if today.month >= 9 else today.year - 1
     cycle = attestation.cycle_create(
@@ -63,34 +84,38 @@ def seed_attestation(*, rng, actor, school_admin, methodologist, demo_teacher_id
     kk = InstructionLanguage.objects.get(code="kk")
     made = 0
     plan = [outcome for outcome, count in OUTCOMES for _ in range(count)]
+    school = school_admin.role_assignments.get(role="school_admin").organization
     for teacher, outcome in zip(applicants, plan, strict=False):
-        _observations(rng, cycle, teacher, observers=(school_admin, methodologist), today=today)
+        # The school's administrator acts for the demo school, the methodologist for others.
+        staff = school_admin if teacher.organization_id == school.pk else methodologist
+        observers = (staff, methodologist)
+        _observations(rng, cycle, teacher, observers=observers, today=today)
         rules = eligibility.claimable_rules(cycle=cycle, teacher=teacher)
         rule = rules[-1] if rng.random() < 0.2 else rules[0]
         application = attestation.application_start(
-            cycle=cycle, teacher=teacher, claimed_category=rule.category, actor=school_admin
+            cycle=cycle, teacher=teacher, claimed_category=rule.category, actor=staff
         )
         made += 1
         if outcome == "draft":
             continue
-        _complete(rng, application, rule=rule, actor=school_admin, language=kk, today=today)
-        application = attestation.application_submit(application=application, actor=school_admin)
+        _complete(rng, application, rule=rule, actor=staff, language=kk, today=today)
+        application = attestation.application_submit(application=application, actor=staff)
         if outcome == "overdue":
             Application.objects.filter(pk=application.pk).update(
                 accept_due_on=today - dt.timedelta(days=rng.randint(1, 4))
             )
         elif outcome == "accepted":
-            attestation.application_accept(application=application, actor=school_admin)
+            attestation.application_accept(application=application, actor=staff)
         elif outcome == "returned":
             attestation.application_return(
                 application=application,
-                actor=school_admin,
+                actor=staff,
                 comment="Эссе тақырыпқа сәйкес емес, қайта жазыңыз.",
             )
         elif outcome == "refused":
             attestation.application_refuse(
                 application=application,
-                actor=school_admin,
+                actor=staff,
                 reason="Санат туралы бұйрықтың көшірмесі оқылмайды.",
             )
     # The demo teacher's own draft, for the teacher account to fill in.
@@ -106,25 +131,34 @@ def seed_attestation(*, rng, actor, school_admin, methodologist, demo_teacher_id
             actor=demo_teacher.user,
         )
         made += 1
+    seed_commissions(
+        rng=rng,
+        cycle=cycle,
+        region_admin=actor,
+        school_admin=school_admin,
+        methodologist=methodologist,
+        member=member,
+    )
     return {"applications": made}
 
 
 def _applicants(cycle, demo_teacher_id: int, school_admin) -> list[Teacher]:
-    """Teachers of the demo school who can claim a category (its administrator applies on
-    their behalf)."""
+    """Teachers of the demo school, then of the rest of its district, who can claim a
+    category (the staff apply on their behalf)."""
     organization = school_admin.role_assignments.get(role="school_admin").organization
     # Those whose category is at least two years old (earlier is "early attestation").
     two_years_ago = timezone.localdate() - dt.timedelta(days=2 * 365)
     teachers = (
         Teacher.objects.filter(
             Q(category_awarded_on__isnull=True) | Q(category_awarded_on__lte=two_years_ago),
-            organization=organization,
+            organization__district_id=organization.district_id,
             position__staff_group=Position.StaffGroup.SCHOOL,
             experience_start__isnull=False,
         )
         .exclude(pk=demo_teacher_id)
         .select_related("position", "category", "organization")
-        .order_by("pk")
+        .annotate(elsewhere=~Q(organization=organization))
+        .order_by("elsewhere", "pk")
     )
     wanted = sum(count for _outcome, count in OUTCOMES)
     chosen = []
@@ -214,12 +248,28 @@ def _complete(rng, application, *, rule: CategoryRule, actor, language, today) -
 def demo_attestation_delete() -> None:
     """Delete every attestation row (children first)."""
     for model in (
+        AppealEvent,
+        Appeal,
+        CategoryCertificate,
+        DocumentJob,
+        Vote,
+        Decision,
+        AgendaItem,
+        CommissionSession,
+        Order,
+        Review,
+        Sanction,
+        CategoryGrant,
+        ExpiryNotice,
         ApplicationEvent,
         ApplicationVersion,
         EvidenceItem,
         Application,
+        CommissionMember,
+        Commission,
         LessonObservation,
         ObservationCriterion,
+        ReviewCriterion,
         TestResult,
         TestResultImport,
         CategoryFreeze,

@@ -362,6 +362,7 @@ def _seed_activity(*, seed: int, accounts: list) -> None:
         actor=login("admin"),
         school_admin=login("school"),
         methodologist=login("methodologist"),
+        member=login("commission"),
         demo_teacher_id=demo_teacher_id,
     )
     seed_leaders(rng=_rng(seed, "leaders"), actor=login("admin"), demo_teacher_id=demo_teacher_id)

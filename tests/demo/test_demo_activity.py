@@ -7,7 +7,13 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from apps.attestation.models import Application, AttestationCycle
+from apps.attestation.models import (
+    Application,
+    AttestationCycle,
+    CategoryCertificate,
+    CategoryGrant,
+    Sanction,
+)
 from apps.certificates.models import Certificate
 from apps.courses.models import CourseRun, Enrolment, ExternalTraining
 from apps.courses.selectors import runs_with_counts
@@ -88,13 +94,21 @@ def test_provider_account_manages_the_orleu_runs(seeded):
 
 
 def test_a_name_correction_is_the_only_later_change_to_a_teacher(seeded):
-    # Besides the appointments from the leaders' reserve (their order numbers end "-ж/қ").
+    """Besides the appointments from the leaders' reserve (their order numbers end
+    "-ж/қ") and the categories the attestation recorded (orders, sanctions, categories
+    without attestation), each of which is in the teacher's history."""
     changes = Teacher.history.model.objects.exclude(history_type="+")
     appointments = changes.filter(history_change_reason__contains="-ж/қ")
     assert set(appointments.values_list("id", flat=True)) == set(
         Appointment.objects.values_list("candidate__teacher_id", flat=True)
     )
-    (change,) = changes.exclude(pk__in=appointments.values("pk"))
+    attested = (
+        set(CategoryCertificate.objects.values_list("teacher_id", flat=True))
+        | set(Sanction.objects.values_list("teacher_id", flat=True))
+        | set(CategoryGrant.objects.values_list("teacher_id", flat=True))
+    )
+    assert attested <= set(changes.values_list("id", flat=True))
+    (change,) = changes.exclude(pk__in=appointments.values("pk")).exclude(id__in=attested)
     assert change.history_type == "~"
     replaced = Certificate.objects.get(status=Certificate.Status.REPLACED)
     assert change.id == replaced.teacher_id
