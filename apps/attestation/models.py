@@ -97,6 +97,9 @@ class AttestationCycle(TimeStampedModel):
     appeal_review_working_days = models.PositiveSmallIntegerField(
         _("working days to review an appeal"), default=5
     )
+    appeal_second_review_working_days = models.PositiveSmallIntegerField(
+        _("working days to review a second appeal, by the next body"), default=15
+    )
     # Special paths.
     early_min_years = models.PositiveSmallIntegerField(
         _("early attestation: years since the last one"), default=2
