@@ -387,11 +387,30 @@ rules.add_perm(
     "attestation.revoke_category_certificate",
     is_superuser | (is_attestation_officer & object_in_write_scope & ~is_own_teacher_thing),
 )
-# Appeals: lodged by the teacher; reviewed by the body above the one that decided.
+# Appeals: lodged by the teacher; reviewed by the body above the one that decided, never
+# by a member of the commission that decided.
+
+
+@rules.predicate
+def sat_on_appealed_decision(user, appeal) -> bool:
+    """A member (any role) of the commission whose decision the appeal is against (the
+    ministry's decisions, recorded without a session, have none here)."""
+    if appeal is None or appeal.decision.session_id is None:
+        return False
+    commission_id = appeal.decision.session.commission_id
+    return any(seat == commission_id for seat, _role in commission_seats(user))
+
+
 rules.add_perm("attestation.lodge_appeal", is_own_application)
 rules.add_perm(
     "attestation.review_appeal",
-    is_superuser | (is_attestation_officer & object_in_write_scope & ~is_own_application),
+    is_superuser
+    | (
+        is_attestation_officer
+        & object_in_write_scope
+        & ~is_own_application
+        & ~sat_on_appealed_decision
+    ),
 )
 rules.add_perm(
     "attestation.view_appeal",

@@ -17,6 +17,22 @@ NOT_ATTESTED = (
 )
 
 
+def attested_member_ids(commission: Commission) -> set[int]:
+    """The ids of the commission's members who are being attested in its cycle themselves:
+    they do not sit at all, so neither the composition nor the quorum counts them. One
+    query."""
+    applicants = (
+        Application.objects.filter(cycle_id=commission.cycle_id)
+        .exclude(status__in=NOT_ATTESTED)
+        .values("teacher__user_id")
+    )
+    return set(
+        CommissionMember.objects.filter(
+            commission_id=commission.pk, user_id__in=applicants
+        ).values_list("pk", flat=True)
+    )
+
+
 def excluded_members(
     commission: Commission,
     applications: Iterable[Application],
@@ -29,21 +45,14 @@ def excluded_members(
     members = list(commission.members.all() if members is None else members)
     if not applications or not members:
         return {}
-    attested = set(
-        Application.objects.filter(
-            cycle_id=commission.cycle_id,
-            teacher__user_id__in={m.user_id for m in members},
-        )
-        .exclude(status__in=NOT_ATTESTED)
-        .values_list("teacher__user_id", flat=True)
-    )
+    attested = attested_member_ids(commission)
     same_organization = (
         commission.cycle.exclude_same_organization and commission.level != Level.ORGANIZATION
     )
     reasons = {}
     for application in applications:
         for member in members:
-            if member.user_id in attested:
+            if member.pk in attested:
                 reason = _("is being attested in this cycle")
             elif same_organization and member.organization_id == application.organization_id:
                 reason = _("works in the applicant's organisation")

@@ -1,11 +1,15 @@
 """Portfolio points: the members' submitted totals of an application, their mean, the
 spread between reviewers, and the comparison with the claimed category's threshold
-(68 / 84 / 113 / 133 by default; the cycle's rule is what counts)."""
+(68 / 84 / 113 / 133 by default; the cycle's rule is what counts). Only the sheets of the
+application's current version count: a sheet of a version the teacher has since corrected
+scored a portfolio that is no longer the one to decide on."""
 
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import F
 
 from .models import Application, CategoryRule, Review
 
@@ -38,11 +42,14 @@ def summarize(totals: list[int], threshold: int | None) -> ReviewSummary:
 
 
 def review_summaries(applications: Iterable[Application]) -> dict[int, ReviewSummary]:
-    """Application id -> its summary, in two queries whatever the number of applications."""
+    """Application id -> its summary of the submitted sheets of its current version, in two
+    queries whatever the number of applications."""
     applications = list(applications)
     totals = defaultdict(list)
     for application_id, total in Review.objects.filter(
-        application__in=applications, submitted_at__isnull=False
+        application__in=applications,
+        submitted_at__isnull=False,
+        version=F("application__version"),
     ).values_list("application_id", "total"):
         totals[application_id].append(total)
     thresholds = {

@@ -49,7 +49,7 @@ def seed_commissions(*, rng, cycle, region_admin, school_admin, methodologist, m
             methodologist,
             None,
             f"{district.name_kk} білім бөлімі",
-            f"Отдел образования: {district.name_ru}",
+            f"Отдел образования {district.name_ru}",
         ),
         (
             Level.REGION,
@@ -118,10 +118,11 @@ def _member_users(rng, domain: str, person_name) -> list[User]:
 
 
 def _year_of(rng, commission: Commission, *, staff, body, member, today) -> list[Decision]:
-    """A commission's year so far: every portfolio scored but the last; half the
-    applications decided at a session three days ago and most of those put in force by an
-    order; the next one on a planned session; one sent back for a correction; the rest
-    under review. Returns the decisions made."""
+    """A commission's year so far: a third of the applications decided three weeks ago
+    and put in force by an order once their appeal period passed; a quarter decided two
+    days ago (still open to appeal); the next one on a planned session; one sent back for
+    a correction; the rest under review, the last one not scored yet. Returns the recent
+    decisions (the ones that may still be appealed)."""
     applications = list(
         commission.applications.filter(status=Application.Status.ACCEPTED)
         .select_related("teacher", "claimed_category", "cycle")
@@ -132,36 +133,29 @@ def _year_of(rng, commission: Commission, *, staff, body, member, today) -> list
     members = list(commission.members.select_related("user"))
     voting = [m for m in members if m.role != CommissionMember.Role.SECRETARY]
     secretary = next(m for m in members if m.role == CommissionMember.Role.SECRETARY)
-    sitting_out = excluded_members(commission, applications, members)
-    criteria = list(commission.cycle.review_criteria.all())
-    thresholds = scoring.review_summaries(applications)
-    for application in applications[:-1] if len(applications) > 1 else applications:
-        target = (thresholds[application.pk].threshold or 60) + rng.randint(-15, 20)
-        for seat in voting:
-            if (application.pk, seat.pk) in sitting_out:
-                continue
-            commissions.review_save(
-                application=application,
-                actor=seat.user,
-                scores=_scores(rng, criteria, target),
-                comment="",
-                submit=True,
-            )
-    decided_count = max(1, len(applications) // 2)
-    to_decide, rest = applications[:decided_count], applications[decided_count:]
+    n = len(applications)
+    older = applications[: max(1, n // 3)]
+    recent = applications[len(older) : len(older) + n // 4]
+    rest = applications[len(older) + len(recent) :]
+    _score(rng, commission, applications[:-1] if rest else applications, voting=voting)
     decisions = _closed_session(
-        rng, commission, to_decide, secretary=secretary, voting=voting, today=today
+        rng, commission, older, secretary=secretary, voting=voting, day=today - dt.timedelta(21)
     )
     in_force = [d for d in decisions if d.outcome != Decision.Outcome.KEEP]
-    if len(in_force) > 1:
+    if in_force:
         orders.order_issue(
             actor=staff,
-            decisions=in_force[:-1],  # the last waits for the next order
+            decisions=in_force,
             number=f"{rng.randint(100, 300)}-Ж",
-            dated=today - dt.timedelta(days=1),
+            dated=today - dt.timedelta(days=7),
             issuing_body_kk=body[0],
             issuing_body_ru=body[1],
             signed_by=f"{voting[0].full_name}",
+        )
+    appealable = []
+    if recent:
+        appealable = _closed_session(
+            rng, commission, recent, secretary=secretary, voting=voting, day=today - dt.timedelta(2)
         )
     if rest:
         planned = sessions.session_create(
@@ -178,7 +172,24 @@ def _year_of(rng, commission: Commission, *, staff, body, member, today) -> list
             actor=member,
             comment="Олимпиада дипломының көшірмесі оқылмайды: анық көшірмесін жүктеңіз.",
         )
-    return decisions
+    return appealable
+
+
+def _score(rng, commission, applications, *, voting) -> None:
+    """Every voting member who sits scores each portfolio, around its threshold."""
+    sitting_out = excluded_members(commission, applications, voting)
+    criteria = list(commission.cycle.review_criteria.all())
+    thresholds = scoring.review_summaries(applications)
+    for application in applications:
+        target = (thresholds[application.pk].threshold or 60) + rng.randint(-15, 20)
+        for seat in voting:
+            if (application.pk, seat.pk) not in sitting_out:
+                commissions.review_save(
+                    application=application,
+                    actor=seat.user,
+                    scores=_scores(rng, criteria, target),
+                    submit=True,
+                )
 
 
 def _scores(rng, criteria, target: int) -> dict[str, int]:
@@ -191,13 +202,13 @@ def _scores(rng, criteria, target: int) -> dict[str, int]:
     }
 
 
-def _closed_session(rng, commission, applications, *, secretary, voting, today) -> list:
-    """A session three days ago: everyone present, votes as the points suggest (one
-    member dissenting now and then), closed with its protocol."""
+def _closed_session(rng, commission, applications, *, secretary, voting, day) -> list:
+    """A session on `day`: everyone present, votes as the points suggest (now and then
+    one member dissenting), closed with its protocol."""
     session = sessions.session_create(
         commission=commission,
         actor=secretary.user,
-        starts_at=_at(today - dt.timedelta(days=3)),
+        starts_at=_at(day),
         place="Мәжіліс залы / Актовый зал",
     )
     sessions.session_agenda_add(session=session, actor=secretary.user, applications=applications)
@@ -207,13 +218,13 @@ def _closed_session(rng, commission, applications, *, secretary, voting, today) 
     votes = {}
     for item in session.items.select_related("application"):
         meets = summaries[item.application_id].meets is not False
-        for seat in voting:
-            if (item.application_id, seat.pk) in sitting_out:
-                continue
-            dissent = rng.random() < 0.1 and seat.role != CommissionMember.Role.CHAIR
-            votes[(item.pk, seat.pk)] = "for" if meets != dissent else "against"
+        seats = [s for s in voting if (item.application_id, s.pk) not in sitting_out]
+        dissenter = rng.choice(seats[1:]) if rng.random() < 0.3 and len(seats) > 2 else None
+        for seat in seats:
+            votes[(item.pk, seat.pk)] = "for" if meets != (seat == dissenter) else "against"
     sessions.session_votes_set(session=session, actor=secretary.user, votes=votes)
-    sessions.session_close(session=session, actor=secretary.user, protocol_number="1")
+    number = str(commission.sessions.filter(status="closed").count() + 1)
+    sessions.session_close(session=session, actor=secretary.user, protocol_number=number)
     return list(session.decisions.select_related("application__teacher").order_by("pk"))
 
 

@@ -151,3 +151,32 @@ def accepted_application(world, cycle, teacher, *, claimed="expert", actor=None)
     application = make_complete(application, actor=actor)
     application = services.application_submit(application=application, actor=actor)
     return services.application_accept(application=application, actor=actor)
+
+
+def submit_review_sheets(applications, *, total=None):
+    """Every voting member of each application's commission who does not sit it out
+    submits a scoring sheet of its current version through the service, of `total` points
+    (by default the claimed category's threshold: the mean just meets it), the criteria
+    filled in order up to their maxima."""
+    from apps.attestation.exclusions import excluded_members
+    from apps.attestation.scoring import review_summaries
+    from apps.attestation.services import commissions
+
+    applications = list(applications)
+    thresholds = review_summaries(applications)
+    for application in applications:
+        commission = application.commission
+        criteria = list(application.cycle.review_criteria.all())
+        left = (thresholds[application.pk].threshold or 0) if total is None else total
+        scores = {}
+        for criterion in criteria:
+            scores[criterion.code] = min(left, criterion.max_points)
+            left -= scores[criterion.code]
+        assert left == 0, "more points than the sheet has"
+        members = list(commission.members.exclude(role="secretary").select_related("user"))
+        sitting_out = excluded_members(commission, [application], members)
+        for member in members:
+            if (application.pk, member.pk) not in sitting_out:
+                commissions.review_save(
+                    application=application, actor=member.user, scores=scores, submit=True
+                )

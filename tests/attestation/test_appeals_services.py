@@ -24,7 +24,7 @@ from apps.attestation.models import (
     Level,
 )
 from apps.attestation.selectors import appeals as selectors
-from apps.attestation.services import appeals
+from apps.attestation.services import appeals, orders
 from apps.core.calendar import add_working_days
 from tests.factories import UserFactory
 
@@ -323,14 +323,26 @@ def test_upheld_revises_the_decision_and_sends_the_application_back_to_review(
     assert selectors.decision_section(application).decision == renewed
 
 
-def test_upheld_reopens_a_completed_application(world, cycle):
-    decision = decided(world, cycle)
-    services._transition(decision.application, S.COMPLETED, actor=None)
-    appeal = lodge(world, decision)
-    appeals.appeal_decide(
-        appeal=appeal, actor=world.users["region_admin"], upheld=True, reason="Негізді."
+def test_no_appeal_reaches_a_completed_application(world, cycle):
+    """An order comes only once the appeal period is over, so a completed application's
+    decision can no longer be appealed, and nothing sends a completed application back."""
+    decision = decided(world, cycle, decided_on=today() - dt.timedelta(days=40))
+    orders.order_issue(
+        actor=world.users["region_admin"],
+        decisions=[decision],
+        number="12-к",
+        dated=today(),
+        issuing_body_kk="Білім бөлімі",
+        issuing_body_ru="Отдел образования",
     )
-    assert Application.objects.get(pk=decision.application_id).status == S.ACCEPTED
+    application = Application.objects.get(pk=decision.application_id)
+    assert application.status == S.COMPLETED
+    decision.refresh_from_db()
+    with pytest.raises(ValidationError) as refused:
+        lodge(world, decision)
+    assert refused.value.code == "too_late"
+    with pytest.raises(ValidationError, match="cannot become"):
+        services._transition(application, S.ACCEPTED, actor=None)
 
 
 def test_rejected_keeps_the_decision(world, cycle, django_capture_on_commit_callbacks):

@@ -328,7 +328,7 @@ def test_the_appeal_page_for_the_teacher_and_the_reviewer(client, world, cycle):
     page = response.content.decode()
     assert decide_url in page
     assert 'for="id_reason"' in page
-    assert "stays valid until the new decision" in page
+    assert "the members score the portfolio anew" in page
 
 
 def test_who_sees_an_appeal(client, world, cycle):

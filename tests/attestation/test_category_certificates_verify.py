@@ -14,7 +14,8 @@ from apps.attestation.selectors.orders import category_certificate_by_code
 from apps.attestation.services import orders
 from apps.certificates import verification
 from apps.certificates.models import Certificate
-from apps.core.dates import short_date
+from apps.core.dates import add_years, short_date
+from apps.teachers.models import Teacher
 from tests.certificates.conftest import complete_run, pd  # noqa: F401  (fixtures)
 
 from .conftest import commission_with_members
@@ -121,8 +122,10 @@ def test_a_replaced_category_certificate_points_to_the_newer_one(client, certifi
 
 
 def test_a_valid_certificate_past_its_date_says_expired(client, certificate):
-    CategoryCertificate.objects.filter(pk=certificate.pk).update(
-        valid_until=timezone.localdate() - dt.timedelta(days=1)
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    CategoryCertificate.objects.filter(pk=certificate.pk).update(valid_until=yesterday)
+    Teacher.objects.filter(pk=certificate.teacher_id).update(
+        category_awarded_on=add_years(yesterday, -5), category_valid_until=yesterday
     )
     _response, html = check(client, certificate.code)
     assert "EXPIRED" in html

@@ -2,6 +2,7 @@
 requests create one commission per body, seat one chair, and keep one sheet per member,
 each refusal in words rather than a database error."""
 
+import threading
 from functools import partial
 
 import pytest
@@ -9,12 +10,14 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import translation
 
+from apps.attestation import services as application_services
 from apps.attestation.models import Commission, CommissionMember, Review
 from apps.attestation.services import commissions as services
+from apps.teachers.models import QualificationCategory
 from tests.concurrency import run_together
 from tests.factories import UserFactory
 
-from .conftest import accepted_application, commission_with_members
+from .conftest import accepted_application, commission_with_members, credit_pd_hours, make_complete
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -111,3 +114,57 @@ def test_simultaneous_saves_keep_one_sheet_per_member(world, cycle):
     assert len(results) == 6
     review = Review.objects.get()
     assert review.total in range(1, 7)
+
+
+def test_an_application_accepted_while_its_commission_is_created_ends_with_it(
+    world, cycle, monkeypatch
+):
+    """The race the cycle's row lock closes: the acceptance looks for the commission while
+    the creation has not committed it, and the creation attaches the waiting applications
+    while the acceptance has not committed. Each side waits (a little) for the other at
+    exactly that point, so without the lock the application would be left without one."""
+    actor = staff(world)
+    application = application_services.application_start(
+        cycle=cycle,
+        teacher=world.teacher_a,
+        claimed_category=QualificationCategory.objects.get(code="expert"),
+        actor=actor,
+    )
+    credit_pd_hours(world.teacher_a)
+    application = make_complete(application, actor=actor)
+    application = application_services.application_submit(application=application, actor=actor)
+    assert application.commission is None
+    looked_up, attached = threading.Event(), threading.Event()
+    find, attach = application_services.commission_for, services._attach_waiting_applications
+
+    def slow_find(application):
+        found = find(application)
+        looked_up.set()
+        attached.wait(timeout=2)
+        return found
+
+    def slow_attach(commission):
+        looked_up.wait(timeout=2)
+        count = attach(commission)
+        attached.set()
+        return count
+
+    monkeypatch.setattr(application_services, "commission_for", slow_find)
+    monkeypatch.setattr(services, "_attach_waiting_applications", slow_attach)
+    create = partial(
+        services.commission_create,
+        actor=actor,
+        cycle=cycle,
+        level="district",
+        district=world.city,
+        name_kk="Комиссия",
+        name_ru="Комиссия",
+    )
+    accept = partial(application_services.application_accept, application=application, actor=actor)
+
+    _results, errors = run_together([create, accept])
+
+    assert errors == []
+    application.refresh_from_db()
+    assert application.status == "accepted"
+    assert application.commission == Commission.objects.get()

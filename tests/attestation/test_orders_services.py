@@ -22,6 +22,7 @@ from apps.attestation.models import (
     Application,
     ApplicationEvent,
     CategoryCertificate,
+    CommissionSession,
     Decision,
     DocumentJob,
     Order,
@@ -59,17 +60,32 @@ def category(code):
     return QualificationCategory.objects.get(code=code)
 
 
-def decide(world, application, *, outcome="meets", assigned=None, decided_on=None):
-    """A decision made directly (sessions are another part's), and the application decided."""
+# Long enough ago that the appeal period (working days, holidays and all) is over.
+IN_FORCE = dt.timedelta(days=40)
+
+
+def decide(world, application, *, outcome="meets", assigned=None, decided_on=None, commission=None):
+    """A decision made directly (sessions are another part's) at a closed session of the
+    application's commission (or of `commission`, for one routed to none), by default long
+    enough ago to be in force, and the application decided."""
     if assigned is None and outcome != "keep":
         assigned = application.claimed_category.code
+    decided_on = decided_on or timezone.localdate() - IN_FORCE
+    session = CommissionSession.objects.create(
+        commission=commission or application.commission,
+        starts_at=timezone.make_aware(dt.datetime.combine(decided_on, dt.time(10))),
+        place="Мәжіліс залы",
+        status=CommissionSession.Status.CLOSED,
+        protocol_number=f"П-{application.pk}",
+    )
     decision = Decision.objects.create(
         application=application,
+        session=session,
         outcome=outcome,
         current_category=application.current_category,
         claimed_category=application.claimed_category,
         assigned_category=category(assigned) if assigned else None,
-        decided_on=decided_on or timezone.localdate() - dt.timedelta(days=3),
+        decided_on=decided_on,
         body_kk="Түркістан қаласы білім бөлімі",
         body_ru="Отдел образования по городу Туркестан",
     )
@@ -270,7 +286,9 @@ def test_a_decision_is_put_into_force_once(world, cycle, commission):
 def test_decisions_of_two_commissions_are_refused(world, cycle, commission):
     other = commission_with_members(cycle, level="organization", organization=world.school_c)
     ours = decided(world, cycle, world.teacher_a)
-    theirs = decided(world, cycle, world.teacher_c, outcome="lower", assigned="moderator")
+    theirs = decided(
+        world, cycle, world.teacher_c, outcome="lower", assigned="moderator", commission=other
+    )
     Application.objects.filter(pk=theirs.application_id).update(commission=other)
     with pytest.raises(ValidationError) as excinfo:
         issue(world.users["region_admin"], [ours, theirs])
@@ -300,11 +318,17 @@ def test_order_fields_are_checked(world, cycle, commission, fields, field):
     assert field in excinfo.value.message_dict
 
 
-def test_an_order_is_not_dated_before_its_decision(world, cycle, commission):
+def test_an_order_is_not_dated_before_its_decision(world, master_claim):
+    """Only a ministry decision, with no appeal period here, can meet this: a commission's
+    is refused an order dated within its appeal period (test_orders_in_force.py)."""
     today = timezone.localdate()
-    decision = decided(world, cycle, world.teacher_a, decided_on=today - dt.timedelta(days=1))
     with pytest.raises(ValidationError) as excinfo:
-        issue(world.users["region_admin"], [decision], dated=today - dt.timedelta(days=2))
+        record(
+            world,
+            master_claim,
+            decided_on=today - dt.timedelta(days=1),
+            order_dated=today - dt.timedelta(days=2),
+        )
     assert "cannot be dated before the decision" in messages_of(excinfo)
 
 

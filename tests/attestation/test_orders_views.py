@@ -200,7 +200,7 @@ def test_without_a_commission_the_only_one_waiting_is_taken_or_one_is_chosen(
     response = client.get(NEW)
     assert response.context["commission"] == commission
     other = commission_with_members(cycle, level="organization", organization=world.school_c)
-    theirs = decided(world, cycle, world.teacher_c)
+    theirs = decided(world, cycle, world.teacher_c, commission=other)
     Application.objects.filter(pk=theirs.application_id).update(commission=other)
     response = client.get(NEW)
     assert response.templates[0].name == "attestation/orders/order_choose.html"
@@ -297,7 +297,7 @@ def test_decisions_outside_the_scope_are_not_offered(client, world, cycle, commi
 
 def test_a_decision_of_another_commission_cannot_be_slipped_in(client, world, cycle, commission):
     other = commission_with_members(cycle, level="organization", organization=world.school_c)
-    theirs = decided(world, cycle, world.teacher_c)
+    theirs = decided(world, cycle, world.teacher_c, commission=other)
     Application.objects.filter(pk=theirs.application_id).update(commission=other)
     response = signed_in(client, world, "methodologist").post(
         f"{NEW}?commission={commission.pk}",

@@ -15,7 +15,7 @@ from apps.attestation.pdf import protocol as pdf
 from apps.attestation.services import sessions as services
 
 from . import test_sessions_services as base
-from .conftest import accepted_application
+from .conftest import accepted_application, submit_review_sheets
 from .test_sessions_services import decide, teacher_with, voting
 
 # The sessions' fixtures, shared with the service tests.
@@ -41,6 +41,7 @@ def teachers(world):
 @pytest.fixture
 def closed(world, cycle, session, secretary, teachers, django_capture_on_commit_callbacks):
     applications = [accepted_application(world, cycle, t) for t in teachers]
+    submit_review_sheets(applications)
     services.session_agenda_add(session=session, actor=secretary, applications=applications)
     decide(session, secretary, {m: ["for", "against", "for"] for m in voting(session.commission)})
     with django_capture_on_commit_callbacks(execute=True):

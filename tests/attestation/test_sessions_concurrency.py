@@ -13,7 +13,7 @@ from apps.attestation.services import sessions as services
 from tests.concurrency import run_together
 
 from . import test_sessions_services as base
-from .conftest import accepted_application
+from .conftest import accepted_application, submit_review_sheets
 from .test_sessions_services import decide, plan, voting
 
 pytestmark = [
@@ -44,6 +44,7 @@ def refusals(errors) -> set[str]:
 
 def test_a_replayed_close_records_the_decisions_once(world, cycle, session, runner):
     applications = [accepted_application(world, cycle, t) for t in (world.teacher_a,)]
+    submit_review_sheets(applications)
     services.session_agenda_add(session=session, actor=runner, applications=applications)
     decide(session, runner, dict.fromkeys(voting(session.commission), "for"))
     close = partial(services.session_close, session=session, actor=runner, protocol_number="1")
@@ -59,6 +60,7 @@ def test_two_sessions_cannot_take_the_same_protocol_number(world, cycle, commiss
     sessions = [plan(commission, runner, days=days) for days in (3, 4)]
     for target, teacher in zip(sessions, (world.teacher_a, world.teacher_b), strict=True):
         application = accepted_application(world, cycle, teacher)
+        submit_review_sheets([application])
         services.session_agenda_add(session=target, actor=runner, applications=[application])
         decide(target, runner, dict.fromkeys(voting(commission), "for"))
 

@@ -27,7 +27,12 @@ from apps.attestation.services import sessions as services
 from apps.teachers.models import QualificationCategory
 from tests.factories import TeacherFactory, UserFactory
 
-from .conftest import accepted_application, commission_with_members, passing_test_result
+from .conftest import (
+    accepted_application,
+    commission_with_members,
+    passing_test_result,
+    submit_review_sheets,
+)
 
 A = Application.Status
 Outcome = Decision.Outcome
@@ -316,7 +321,8 @@ def test_only_members_of_the_commission_are_marked_present(world, cycle, session
 # --- closing ----------------------------------------------------------------------------------
 
 
-def test_four_of_seven_is_no_quorum_five_is(session, secretary, scheduled):
+def test_four_of_seven_is_no_quorum_five_is(session, secretary, scheduled, applications):
+    submit_review_sheets(applications)
     members = voting(session.commission)
     decide(session, secretary, dict.fromkeys(members[:4], "for"))
     with pytest.raises(ValidationError) as error:
@@ -330,7 +336,8 @@ def test_four_of_seven_is_no_quorum_five_is(session, secretary, scheduled):
     assert session.status == "closed"
 
 
-def test_closing_names_the_votes_still_missing(world, session, secretary, scheduled):
+def test_closing_names_the_votes_still_missing(world, session, secretary, scheduled, applications):
+    submit_review_sheets(applications)
     members = voting(session.commission)
     services.session_attendance_set(session=session, actor=secretary, present=members[:5])
     services.session_votes_set(
@@ -346,7 +353,8 @@ def test_closing_names_the_votes_still_missing(world, session, secretary, schedu
     ]
 
 
-def test_a_tie_is_decided_by_the_chairs_casting_vote(session, secretary, scheduled):
+def test_a_tie_is_decided_by_the_chairs_casting_vote(session, secretary, scheduled, applications):
+    submit_review_sheets(applications)
     chair, *members = voting(session.commission)
     # Six present: on both items 3 for and 3 against; the chair for the first, against
     # the second.
@@ -370,7 +378,10 @@ def test_a_tie_is_decided_by_the_chairs_casting_vote(session, secretary, schedul
     assert second.outcome == Outcome.KEEP
 
 
-def test_a_tie_without_the_chairs_vote_cannot_be_closed(world, session, secretary, scheduled):
+def test_a_tie_without_the_chairs_vote_cannot_be_closed(
+    world, session, secretary, scheduled, applications
+):
+    submit_review_sheets(applications)
     members = voting(session.commission)[1:]  # the chair is away
     decide(session, secretary, dict(zip(members, ["for"] * 3 + ["against"] * 3, strict=True)))
     with pytest.raises(ValidationError) as error:
@@ -405,6 +416,7 @@ def test_closing_records_the_decisions_statuses_job_and_mails(
         total=85,
         submitted_at=timezone.now(),
     )
+    submit_review_sheets(applications[1:], total=60)  # below expert's 84: voted against
     decide(session, secretary, {m: ["for", "against"] for m in members[:5]})
     with django_capture_on_commit_callbacks(execute=True):
         closed = services.session_close(session=session, actor=secretary, protocol_number=" 12/3 ")
@@ -437,7 +449,7 @@ def test_closing_records_the_decisions_statuses_job_and_mails(
         moderator,
         5,
     )
-    assert kept.portfolio_score is None
+    assert kept.portfolio_score == Decimal("60.00")
     for application in applications:
         application.refresh_from_db()
         assert application.status == A.DECIDED
@@ -464,6 +476,7 @@ def test_meeting_the_claim_with_a_test_below_its_pass_mark_is_capped(
     for application in (applications[0], legacy):
         low = passing_test_result(application.teacher, percent=65, number=f"LOW-{application.pk}")
         Application.objects.filter(pk=application.pk).update(test_result=low)
+    submit_review_sheets([applications[0], legacy])
     services.session_agenda_add(
         session=session, actor=secretary, applications=[applications[0], legacy]
     )
@@ -488,6 +501,7 @@ def test_the_secretary_chooses_keep_or_a_lower_category_when_it_does_not_meet(
     world, cycle, session, secretary, applications
 ):
     legacy = accepted_application(world, cycle, teacher_with(world, category="second"))
+    submit_review_sheets([legacy, applications[0]], total=70)
     services.session_agenda_add(
         session=session, actor=secretary, applications=[legacy, applications[0]]
     )
@@ -525,6 +539,7 @@ def test_a_protocol_number_is_used_once_per_commission(
     world, cycle, commission, session, secretary, applications
 ):
     other = plan(commission, secretary, days=10)
+    submit_review_sheets(applications)
     for target, application in ((session, applications[0]), (other, applications[1])):
         services.session_agenda_add(session=target, actor=secretary, applications=[application])
         decide(target, secretary, dict.fromkeys(voting(commission), "for"))
@@ -536,10 +551,12 @@ def test_a_protocol_number_is_used_once_per_commission(
     }
     sairam = commission_with_members(cycle, district=world.sairam)
     elsewhere = plan(sairam, seat(sairam, "secretary").user)
+    teacher_c_application = accepted_application(world, cycle, world.teacher_c)
+    submit_review_sheets([teacher_c_application])
     services.session_agenda_add(
         session=elsewhere,
         actor=seat(sairam, "secretary").user,
-        applications=[accepted_application(world, cycle, world.teacher_c)],
+        applications=[teacher_c_application],
     )
     decide(elsewhere, seat(sairam, "secretary").user, dict.fromkeys(voting(sairam), "for"))
     services.session_close(
@@ -553,6 +570,7 @@ def test_an_empty_agenda_cannot_be_closed_and_a_closed_session_not_changed(
     with pytest.raises(ValidationError) as error:
         services.session_close(session=session, actor=secretary, protocol_number="1")
     assert "The agenda is empty." in error.value.messages
+    submit_review_sheets(applications)
     services.session_agenda_add(session=session, actor=secretary, applications=applications)
     decide(session, secretary, dict.fromkeys(voting(session.commission), "for"))
     services.session_close(session=session, actor=secretary, protocol_number="1")

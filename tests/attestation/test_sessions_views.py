@@ -31,7 +31,7 @@ from apps.teachers.models import Position, QualificationCategory
 from tests.factories import TeacherFactory, UserFactory
 
 from . import test_sessions_services as base
-from .conftest import accepted_application
+from .conftest import accepted_application, submit_review_sheets
 from .test_sessions_services import decide, plan, seat, voting
 
 # The sessions' fixtures, shared with the service tests.
@@ -67,6 +67,7 @@ def as_user(client, user):
 
 
 def closed_session(session, secretary, django_capture_on_commit_callbacks, number="ҚХ-21"):
+    submit_review_sheets(Application.objects.filter(agenda_items__session=session))
     decide(session, secretary, dict.fromkeys(voting(session.commission), "for"))
     with django_capture_on_commit_callbacks(execute=True):
         services.session_close(session=session, actor=secretary, protocol_number=number)
@@ -186,6 +187,7 @@ def test_attendance_votes_and_closing_through_the_pages(
     client, world, session, secretary, scheduled, django_capture_on_commit_callbacks
 ):
     as_user(client, secretary)
+    submit_review_sheets(Application.objects.filter(agenda_items__session=session))
     members = voting(session.commission)
     response = client.post(
         url("session_attendance", session.pk), {"present": [m.pk for m in members[:4]]}
@@ -235,6 +237,7 @@ def test_the_close_form_offers_keep_or_the_lower_categories(
             category=QualificationCategory.objects.get(code="second"),
         ),
     )
+    submit_review_sheets([legacy], total=70)
     services.session_agenda_add(session=session, actor=secretary, applications=[legacy])
     decide(session, secretary, dict.fromkeys(voting(session.commission), "against"))
     item = session.items.get()

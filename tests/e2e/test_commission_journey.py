@@ -41,7 +41,9 @@ def test_a_member_scores_and_the_secretary_closes_the_session(page, world):
     assert page.locator("#threshold").inner_text() == "84"
     for criterion in criteria:
         page.locator(f"#id_score_{criterion.code}").fill(str(criterion.max_points - 1))
-    page.get_by_role("button", name="Submit my scores").click()
+    page.wait_for_load_state()  # the portfolio's files are shown inline and load first
+    with page.expect_navigation():
+        page.get_by_role("button", name="Submit my scores").click()
     page.wait_for_selector(".alert-success")
     total = sum(c.max_points - 1 for c in criteria)
     assert page.locator("#my-total").inner_text().startswith(f"{total} of ")

@@ -20,7 +20,7 @@ from django.utils import timezone
 from apps.accounts.scopes import write_scope
 
 from ..models import Appeal, AppealEvent, Application, CategoryCertificate, Decision, Level
-from ..services.appeals import appeal_lodge_until
+from ..services.appeals import appeal_lodge_until, appeal_refusal
 from . import application_list
 
 AP = Appeal.Status
@@ -113,13 +113,15 @@ def decision_get(*, user, pk: int) -> Decision:
 class DecisionSection:
     """The application page's Decision section: the decision in force (None once revised
     on appeal, until the new one), its valid category certificate, the last day to appeal
-    it, whether an appeal may still be lodged, and the application's appeals."""
+    it, whether an appeal may still be lodged and, if not, why (blank while an appeal is
+    being reviewed: the list shows it), and the application's appeals."""
 
     decision: Decision | None
     certificate: CategoryCertificate | None
     lodge_until: dt.date | None
     appeal_open: bool
     appeals: list[Appeal]
+    appeal_closed: str = ""
 
 
 def decision_section(application: Application) -> DecisionSection | None:
@@ -136,12 +138,14 @@ def decision_section(application: Application) -> DecisionSection | None:
     )
     if decision is None and not appeals:
         return None
-    certificate, lodge_until, appeal_open = None, None, False
+    certificate, lodge_until, appeal_open, closed = None, None, False, ""
     if decision is not None:
         decision.application = application
         certificate = decision.certificates.filter(status=CategoryCertificate.Status.VALID).first()
         lodge_until = appeal_lodge_until(decision)
-        appeal_open = timezone.localdate() <= lodge_until and not any(
-            a.decision_id == decision.pk and a.status == AP.LODGED for a in appeals
-        )
-    return DecisionSection(decision, certificate, lodge_until, appeal_open, appeals)
+        against = [a for a in reversed(appeals) if a.decision_id == decision.pk]
+        refusal = appeal_refusal(decision, against, today=timezone.localdate())
+        appeal_open = refusal is None
+        if refusal is not None and refusal.code != "open":
+            closed = refusal.messages[0]
+    return DecisionSection(decision, certificate, lodge_until, appeal_open, appeals, closed)

@@ -462,7 +462,9 @@ class ReviewTable:
 def review_table(application: Application) -> ReviewTable:
     """Every voting member's submitted sheet of the application, per criterion with its
     total (drafts stay private), who has not submitted, who sits out and why, and the
-    mean against the claimed category's threshold with the spread between reviewers."""
+    mean against the claimed category's threshold with the spread between reviewers. The
+    summary counts only the sheets of the current version: those of an earlier one are
+    listed as outdated, for their members to score again."""
     commission = application.commission
     criteria = list(application.cycle.review_criteria.all())
     members = list(

@@ -2,9 +2,23 @@
 functions, the pages' queries, and the public look-up by verification code that the
 certificates app's verification page calls (registered in apps.py)."""
 
+import datetime as dt
 from collections import Counter
+from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
+from django.utils import timezone
 
 from apps.accounts.scopes import commission_seats, read_scope, write_scope
 from apps.certificates.models import CODE_ALPHABET, CODE_LENGTH
@@ -12,7 +26,9 @@ from apps.certificates.selectors import normalize_code
 from apps.certificates.verification import Found
 
 from ..models import (
+    Appeal,
     Application,
+    AttestationCycle,
     CategoryCertificate,
     Commission,
     CommissionSession,
@@ -20,6 +36,7 @@ from ..models import (
     DocumentJob,
     Order,
 )
+from ..services.appeals import appeal_lodge_until, in_force_cutoff
 
 _ORDERED_OUTCOMES = (Decision.Outcome.MEETS, Decision.Outcome.LOWER)
 VERIFY_TEMPLATE = "certificates/verify/category.html"
@@ -85,10 +102,10 @@ def order_job(order: Order) -> DocumentJob | None:
     return order.document_jobs.order_by("-created_at", "-pk").first()
 
 
-def orderable_decisions(*, user, commission=None, session=None) -> QuerySet[Decision]:
-    """Decisions in force that assign a category and wait for an order, of the bodies whose
-    orders the user issues (their staff write scope); optionally of one commission or of
-    one session."""
+def _awaiting_order(*, user, commission, session) -> QuerySet[Decision]:
+    """Decisions not revised that assign a category and have no order yet, of the bodies
+    whose orders the user issues (their staff write scope); optionally of one commission
+    or of one session."""
     decisions = Decision.objects.filter(
         revised_at__isnull=True,
         order__isnull=True,
@@ -102,14 +119,72 @@ def orderable_decisions(*, user, commission=None, session=None) -> QuerySet[Deci
         decisions = decisions.filter(application__commission=commission)
     if session is not None:
         decisions = decisions.filter(session=session)
-    return decisions.select_related(
-        "application__teacher", "application__commission", "assigned_category"
-    ).order_by(
+    return decisions.order_by(
         "application__commission_id",
         "application__teacher__last_name",
         "application__teacher__first_name",
         "pk",
     )
+
+
+def _lodged_appeals() -> QuerySet[Appeal]:
+    return Appeal.objects.filter(decision=OuterRef("pk"), status=Appeal.Status.LODGED)
+
+
+def _appeal_period_over(today: dt.date) -> Q:
+    """The decision's appeal period is over by `today` (or none runs: the ministry's),
+    said in SQL as a decision date no later than the cutoff of its cycle's working days,
+    one cutoff per number of working days the cycles use."""
+    over = Q(session__isnull=True)
+    days = AttestationCycle.objects.values_list("appeal_lodge_working_days", flat=True)
+    for lodge_days in set(days):
+        over |= Q(
+            application__cycle__appeal_lodge_working_days=lodge_days,
+            decided_on__lte=in_force_cutoff(today, lodge_days),
+        )
+    return over
+
+
+def orderable_decisions(*, user, commission=None, session=None) -> QuerySet[Decision]:
+    """Decisions in force that assign a category and wait for an order: their appeal
+    period over and no appeal against them under review (what `order_issue` checks)."""
+    decisions = _awaiting_order(user=user, commission=commission, session=session)
+    return (
+        decisions.filter(_appeal_period_over(timezone.localdate()))
+        .exclude(Exists(_lodged_appeals()))
+        .select_related("application__teacher", "application__commission", "assigned_category")
+    )
+
+
+@dataclass(frozen=True)
+class WaitingDecision:
+    """A decision not in force yet: the first day an order may put it into force once its
+    appeal period is over, or the due date of the appeal being reviewed against it."""
+
+    decision: Decision
+    in_force_from: dt.date | None
+    appeal_due_on: dt.date | None
+
+
+def waiting_decisions(*, user, commission=None, session=None) -> list[WaitingDecision]:
+    """The decisions the order page shows apart, not offered yet: their appeal period
+    still running, or an appeal against them under review."""
+    decisions = (
+        _awaiting_order(user=user, commission=commission, session=session)
+        .filter(~_appeal_period_over(timezone.localdate()) | Q(Exists(_lodged_appeals())))
+        .annotate(appeal_due_on=Subquery(_lodged_appeals().values("due_on")[:1]))
+        .select_related("application__teacher", "application__cycle", "assigned_category")
+    )
+    return [
+        WaitingDecision(
+            decision=decision,
+            in_force_from=None
+            if decision.appeal_due_on
+            else appeal_lodge_until(decision) + dt.timedelta(days=1),
+            appeal_due_on=decision.appeal_due_on,
+        )
+        for decision in decisions
+    ]
 
 
 def order_source(*, user, commission_id=None, session_id=None):
@@ -164,11 +239,30 @@ def visible_category_certificates(user) -> QuerySet[CategoryCertificate]:
     )
 
 
+def _with_kept_until(certificates: QuerySet[CategoryCertificate]) -> QuerySet[CategoryCertificate]:
+    """`kept_until`: the date the holder's record keeps the certificate's category to, when
+    it was extended after the certificate was issued (kept until the pension, or after a
+    freeze): the holder still has the category the decision assigned, in force today and
+    for longer than the certificate says. None otherwise."""
+    return certificates.annotate(
+        kept_until=Case(
+            When(
+                teacher__category=F("decision__assigned_category"),
+                teacher__category_valid_until__gt=F("valid_until"),
+                teacher__category_valid_until__gte=timezone.localdate(),
+                then=F("teacher__category_valid_until"),
+            ),
+            default=None,
+            output_field=DateField(),
+        )
+    )
+
+
 def category_certificate_get(*, user, pk: int) -> CategoryCertificate:
     """One certificate for its page; raises CategoryCertificate.DoesNotExist outside the
     user's scope."""
     return (
-        visible_category_certificates(user)
+        _with_kept_until(visible_category_certificates(user))
         .select_related(
             "teacher__organization__district", "order", "replaces", "replaced_by", "decision"
         )
@@ -177,12 +271,16 @@ def category_certificate_get(*, user, pk: int) -> CategoryCertificate:
 
 
 def category_certificate_by_code(code: str) -> Found | None:
-    """The category certificate with this verification code, for the public page."""
+    """The category certificate with this verification code, for the public page, with
+    what the page reads (its replacement; whether the holder's record keeps its category
+    longer, joined from the holder and the decision) in one query."""
     code = normalize_code(code)
     if len(code) != CODE_LENGTH or any(c not in CODE_ALPHABET for c in code):
         return None
     certificate = (
-        CategoryCertificate.objects.select_related("replaced_by").filter(code=code).first()
+        _with_kept_until(CategoryCertificate.objects.filter(code=code))
+        .select_related("replaced_by")
+        .first()
     )
     return Found(VERIFY_TEMPLATE, certificate) if certificate else None
 

@@ -17,7 +17,7 @@ from ..models import (
     Decision,
     DocumentJob,
 )
-from ..scoring import ReviewSummary, review_summaries
+from ..scoring import ReviewSummary
 from ..services.sessions import ItemState, Quorum, SessionState, Verdict, session_state
 
 
@@ -101,7 +101,6 @@ class VoteCell:
 @dataclass(frozen=True)
 class AgendaRow:
     state: ItemState
-    summary: ReviewSummary
     cells: list[VoteCell]
     provisional: Verdict | None
     decision: Decision | None
@@ -114,6 +113,11 @@ class AgendaRow:
     def application(self) -> Application:
         return self.state.application
 
+    @property
+    def summary(self) -> ReviewSummary:
+        """The points of the sheets of the application's current version."""
+        return self.state.summary
+
 
 @dataclass(frozen=True)
 class SessionPage:
@@ -121,6 +125,7 @@ class SessionPage:
     members: list[CommissionMember]
     voting_members: list[CommissionMember]
     present_ids: set[int]
+    attested_ids: set[int]
     quorum: Quorum
     rows: list[AgendaRow]
     problems: list[str]
@@ -136,8 +141,6 @@ def session_page(session: CommissionSession) -> SessionPage:
     """Everything the session page shows, in the same number of queries for 3 or 200
     applications and any number of members (`session` from `session_get`)."""
     state: SessionState = session_state(session)
-    applications = [s.application for s in state.items]
-    summaries = review_summaries(applications)
     decisions = {}
     job = None
     if session.status == CommissionSession.Status.CLOSED:
@@ -150,7 +153,6 @@ def session_page(session: CommissionSession) -> SessionPage:
     rows = [
         AgendaRow(
             state=item_state,
-            summary=summaries[item_state.application.pk],
             cells=[
                 VoteCell(
                     item_id=item_state.item.pk,
@@ -171,6 +173,7 @@ def session_page(session: CommissionSession) -> SessionPage:
         members=state.members,
         voting_members=voting,
         present_ids=state.present_ids,
+        attested_ids=state.attested_ids,
         quorum=state.quorum,
         rows=rows,
         problems=state.problems() if session.status == CommissionSession.Status.PLANNED else [],

@@ -45,8 +45,10 @@ A = Application.Status
 # Accepted applications are reviewed by their commission (a reviewer may ask for a
 # correction, resubmitted straight back to review), put on a session's agenda (taken off
 # again if the session is cancelled or defers it), decided, and put into force by an
-# order. An appeal that is upheld sends a decided application back to review. A
-# falsified portfolio closes an application at any stage of review.
+# order once the decision's appeal period has passed. An appeal that is upheld sends a
+# decided application back to review; a completed one can no longer be appealed, since
+# no order is issued while an appeal may still come. A falsified portfolio closes an
+# application at any stage of review.
 TRANSITIONS: dict = {
     None: {A.DRAFT},
     A.DRAFT: {A.SUBMITTED},
@@ -57,7 +59,7 @@ TRANSITIONS: dict = {
     A.CORRECTION: {A.ACCEPTED, A.DISQUALIFIED},
     A.SCHEDULED: {A.ACCEPTED, A.DECIDED, A.DISQUALIFIED},
     A.DECIDED: {A.COMPLETED, A.ACCEPTED},
-    A.COMPLETED: {A.ACCEPTED},
+    A.COMPLETED: set(),
     A.DISQUALIFIED: set(),
 }
 PORTFOLIO_TYPES = ("pdf", "jpeg", "png", "docx")
@@ -503,10 +505,22 @@ def commission_for(application: Application) -> Commission | None:
     return commissions.first()
 
 
+def _lock_cycle_for_commission(application: Application) -> None:
+    """Before looking for the application's commission: lock its cycle's row, which
+    `commission_create` also takes while it creates a commission and attaches the waiting
+    applications. So an application accepted meanwhile either finds the new commission or
+    is accepted before it and attached by it, never left without one. Taken before the
+    application's row, in the order commission_create takes them (cycle, then
+    applications), so the two cannot deadlock."""
+    AttestationCycle.objects.select_for_update().filter(pk=application.cycle_id).exists()
+
+
 def _answer(application: Application, to: str, *, actor, comment: str) -> Application:
     if not actor.has_perm("attestation.accept_application", application):
         raise PermissionDenied
     with transaction.atomic():
+        if to == A.ACCEPTED:
+            _lock_cycle_for_commission(application)
         application = _locked(application)
         application.answered_at = timezone.now()
         if to == A.ACCEPTED:
@@ -547,6 +561,7 @@ def applications_accept(*, applications, actor) -> BulkAccept:
             if not actor.has_perm("attestation.accept_application", application):
                 raise PermissionDenied
             with transaction.atomic():
+                _lock_cycle_for_commission(application)
                 locked = _locked(application)
                 if locked.status != A.SUBMITTED:
                     raise ValidationError(

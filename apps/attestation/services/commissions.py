@@ -18,7 +18,7 @@ from apps.core.calendar import add_working_days
 from apps.core.mail import mail_send_localized
 from apps.courses.notifications import teacher_recipient
 
-from ..exclusions import member_exclusion
+from ..exclusions import attested_member_ids, member_exclusion
 from ..models import (
     Application,
     AttestationCycle,
@@ -170,11 +170,14 @@ def commission_update(*, commission: Commission, actor, name_kk: str, name_ru: s
 def composition_problems(commission: Commission) -> list[str]:
     """What keeps the commission from being formed (DOMAIN.md): an odd number of voting
     members (the chair and the members; the secretary does not vote), at least the cycle's
-    minimum, one chair, one secretary, every member with the cycle's years of experience."""
+    minimum, one chair, one secretary, every member with the cycle's years of experience.
+    Members being attested in the cycle do not sit, so they are not counted as voting."""
     cycle = commission.cycle
     members = list(commission.members.all())
     roles = [m.role for m in members]
-    voting = sum(1 for role in roles if role != Member.SECRETARY)
+    attested = attested_member_ids(commission)
+    sitting_out = [m for m in members if m.role != Member.SECRETARY and m.pk in attested]
+    voting = sum(1 for role in roles if role != Member.SECRETARY) - len(sitting_out)
     problems = []
     if voting < cycle.commission_min_members:
         problems.append(
@@ -190,6 +193,18 @@ def composition_problems(commission: Commission) -> list[str]:
     if voting % 2 == 0:
         problems.append(
             _("The number of voting members must be odd: it is %(count)s.") % {"count": voting}
+        )
+    if problems and sitting_out:
+        names = [m.full_name for m in sitting_out]
+        problems.append(
+            ngettext(
+                "%(names)s is being attested in this cycle and does not sit: not counted "
+                "among the voting members.",
+                "%(names)s are being attested in this cycle and do not sit: not counted "
+                "among the voting members.",
+                len(names),
+            )
+            % {"names": ", ".join(names)}
         )
     if roles.count(Member.CHAIR) != 1:
         problems.append(_("The commission needs one chair."))

@@ -3,6 +3,7 @@ before a qualification category runs out, to the teacher and, as one digest each
 administrators of the teacher's school."""
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
@@ -19,6 +20,7 @@ from apps.teachers.models import Teacher
 
 from ..models import CategoryFreeze, ExpiryNotice
 
+logger = logging.getLogger(__name__)
 # Teachers handled per round trip: bounds the rows held in memory and the parameters of
 # one INSERT (three thresholds x four columns x 500 stays well under SQLite's limit).
 CHUNK_SIZE = 500
@@ -41,7 +43,8 @@ def category_expiry_notify(*, today: dt.date | None = None) -> int:
     category found already inside 3 months gets the 3-month notice, and its 12- and
     6-month notices are recorded as sent so that they never follow. The notices are keyed
     on the valid-until date, so a renewed category starts afresh; a frozen category (an
-    open CategoryFreeze) is skipped; an expired one gets nothing.
+    open CategoryFreeze) is skipped; an expired one gets nothing. A mail that cannot be
+    sent is logged and the others still go: its notice stays recorded, as after a crash.
     """
     today = today or timezone.localdate()
     thresholds = sorted(set(settings.CATEGORY_EXPIRY_NOTICE_MONTHS))
@@ -57,12 +60,15 @@ def category_expiry_notify(*, today: dt.date | None = None) -> int:
         _load_admins(admins_by_organization, {item.teacher.organization_id for item in noticed})
         for item in noticed:
             to, language = teacher_recipient(item.teacher)
-            mail_send_localized(
-                to=to,
-                language=language,
-                template="attestation/email/category_expiry_teacher",
-                context={"item": item},
-            )
+            try:
+                mail_send_localized(
+                    to=to,
+                    language=language,
+                    template="attestation/email/category_expiry_teacher",
+                    context={"item": item},
+                )
+            except Exception:
+                logger.exception("Expiry notice to teacher %s was not sent.", item.teacher.pk)
             for user in admins_by_organization[item.teacher.organization_id]:
                 digests.setdefault(user.pk, (user, []))[1].append(item)
         notified += len(noticed)
@@ -70,12 +76,15 @@ def category_expiry_notify(*, today: dt.date | None = None) -> int:
     # still gets one digest.
     for user, items in digests.values():
         items.sort(key=lambda item: (item.teacher.category_valid_until, item.teacher.full_name))
-        mail_send_localized(
-            to=user.email,
-            language=user.preferred_language,
-            template="attestation/email/category_expiry_admin",
-            context={"items": items},
-        )
+        try:
+            mail_send_localized(
+                to=user.email,
+                language=user.preferred_language,
+                template="attestation/email/category_expiry_admin",
+                context={"items": items},
+            )
+        except Exception:
+            logger.exception("Expiry digest to user %s was not sent.", user.pk)
     return notified
 
 

@@ -3,12 +3,16 @@ received, and the category certificates (удостоверение) issued unde
 frozen printed data, register numbers, stored PDFs, the order's merged PDF with a progress
 bar, and revocation.
 
-An order is one transaction: the order, a certificate per decision (numbered from the
+An order puts into force only decisions whose appeal period has passed and that no appeal
+is being reviewed against (the ministry's decisions, recorded as received, come with the
+ministry's own order and wait for no period here).
+It is one transaction: the order, a certificate per decision (numbered from the
 certificates app's locked RegisterCounter, so numbers never repeat or skip), the teacher's
 record (category, award date, term, with the order named in its history) and the
 application completed. The PDFs and the holders' e-mails follow in the worker.
 """
 
+import datetime as dt
 import hashlib
 import logging
 
@@ -27,6 +31,7 @@ from apps.courses.notifications import teacher_recipient
 from apps.teachers.services import teacher_update
 
 from ..models import (
+    Appeal,
     Application,
     CategoryCertificate,
     Decision,
@@ -36,6 +41,7 @@ from ..models import (
 )
 from ..pdf import certificate as pdf
 from . import _locked, _transition
+from .appeals import appeal_lodge_until, recorded_from_ministry
 
 logger = logging.getLogger(__name__)
 
@@ -64,8 +70,11 @@ def order_issue(
     signed_by: str = "",
 ) -> Order:
     """Put decisions into force by an order of the attesting body: all of one commission
-    (or all the ministry's of one cycle), in force, assigning a category, their
-    applications decided. Everything is checked first and written together, or nothing is."""
+    (or all the ministry's of one cycle), assigning a category, their applications
+    decided, their appeal period over (the order dated after it) and no appeal against
+    them under review. Everything is checked first and written together, or nothing is.
+    The decisions' rows are locked, as `appeal_lodge` locks them, so an order and an
+    appeal never cross."""
     number, signed_by = number.strip(), signed_by.strip()
     issuing_body_kk, issuing_body_ru = issuing_body_kk.strip(), issuing_body_ru.strip()
     _check_order_fields(number, dated, issuing_body_kk, issuing_body_ru)
@@ -174,10 +183,15 @@ def _locked_applications(decisions: list[Decision]) -> dict[int, Application]:
 
 def _check_decisions(decisions, applications, dated) -> None:
     """Every reason a decision cannot go into this order, each naming its teacher."""
+    lodged = {
+        appeal.decision_id: appeal
+        for appeal in Appeal.objects.filter(decision__in=decisions, status=Appeal.Status.LODGED)
+    }
     problems = []
     for decision in decisions:
         application = applications[decision.application_id]
         teacher = application.teacher.full_name
+        in_force_from = _in_force_from(decision)
         if decision.revised_at is not None:
             problem = _("the decision was revised on appeal and is no longer in force")
         elif decision.order_id is not None:
@@ -190,6 +204,24 @@ def _check_decisions(decisions, applications, dated) -> None:
             problem = _("the application is “%(status)s”, not decided") % {
                 "status": application.get_status_display()
             }
+        elif decision.pk in lodged:
+            problem = _(
+                "an appeal against the decision is being reviewed (the answer is due by "
+                "%(date)s): the order waits for the answer"
+            ) % {"date": short_date(lodged[decision.pk].due_on)}
+        elif in_force_from is not None and in_force_from > timezone.localdate():
+            problem = _(
+                "appeals against the decision may be lodged until %(until)s: the order can "
+                "be issued from %(date)s"
+            ) % {
+                "until": short_date(in_force_from - dt.timedelta(days=1)),
+                "date": short_date(in_force_from),
+            }
+        elif in_force_from is not None and dated is not None and dated < in_force_from:
+            problem = _(
+                "the decision comes into force on %(date)s, after its appeal period: the order "
+                "cannot be dated earlier"
+            ) % {"date": short_date(in_force_from)}
         elif dated is not None and dated < decision.decided_on:
             problem = _("the order cannot be dated before the decision of %(date)s") % {
                 "date": short_date(decision.decided_on)
@@ -203,6 +235,14 @@ def _check_decisions(decisions, applications, dated) -> None:
         problems.append(_("%(teacher)s: %(problem)s.") % {"teacher": teacher, "problem": problem})
     if problems:
         raise ValidationError(problems, code="not_orderable")
+
+
+def _in_force_from(decision: Decision) -> dt.date | None:
+    """The first day the decision may be put into force, the day after its appeal period;
+    None for the ministry's decisions recorded as received, which come with their order."""
+    if recorded_from_ministry(decision):
+        return None
+    return appeal_lodge_until(decision) + dt.timedelta(days=1)
 
 
 def _order_create(*, cycle, commission, number, dated, issuing_body_ru, actor, **fields) -> Order:
@@ -583,6 +623,13 @@ def _notify_holders(ids: list[int]) -> None:
             logger.exception("Category certificate %s: the e-mail was not sent.", certificate.pk)
 
 
+def _revoke(certificate: CategoryCertificate, *, reason: str, at) -> None:
+    certificate.status = CS.REVOKED
+    certificate.revoked_at = at
+    certificate.revoke_reason = reason[:500]
+    certificate.save(update_fields=["status", "revoked_at", "revoke_reason", "updated_at"])
+
+
 def category_certificate_revoke(
     *, certificate: CategoryCertificate, actor, reason: str
 ) -> CategoryCertificate:
@@ -602,8 +649,21 @@ def category_certificate_revoke(
                 % {"status": certificate.get_status_display()},
                 code="transition",
             )
-        certificate.status = CS.REVOKED
-        certificate.revoked_at = timezone.now()
-        certificate.revoke_reason = reason[:500]
-        certificate.save(update_fields=["status", "revoked_at", "revoke_reason", "updated_at"])
+        _revoke(certificate, reason=reason, at=timezone.now())
     return certificate
+
+
+def teacher_category_certificates_revoke(*, teacher, reason: str) -> list[CategoryCertificate]:
+    """Revoke the teacher's valid category certificates as part of a measure taken on their
+    category (a sanction), so the public check no longer calls them valid. It has no
+    permission check of its own: it runs inside the measure's service, which checked its
+    right and holds the transaction."""
+    now = timezone.now()
+    certificates = list(
+        CategoryCertificate.objects.select_for_update()
+        .filter(teacher=teacher, status=CS.VALID)
+        .order_by("pk")
+    )
+    for certificate in certificates:
+        _revoke(certificate, reason=reason, at=now)
+    return certificates

@@ -5,11 +5,15 @@ protocol with each teacher's extract, made by the worker.
 The voting rules are pure functions (quorum, majority with the chair's casting vote, the
 cap set by the knowledge test, the lower categories to choose from), and `session_state`
 applies them to a session, so the session page shows the very outcome that closing
-records. Every write checks "attestation.run_sessions" and locks the session row, so two
-tabs (or a replayed form) cannot close a session twice or vote on a closed one.
+records. A decision needs the portfolio scored (a sheet of the application's current
+version at least) and, when it says the claimed category is met, a mean of the points that
+reaches its threshold; only a formed commission votes and closes. Every write checks
+"attestation.run_sessions" and locks the session row, so two tabs (or a replayed form)
+cannot close a session twice or vote on a closed one.
 """
 
 import datetime as dt
+import logging
 import re
 import tempfile
 import zipfile
@@ -25,6 +29,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from apps.core.dates import short_date
@@ -32,7 +37,7 @@ from apps.core.mail import mail_send_localized
 from apps.courses.notifications import teacher_recipient
 from apps.teachers.models import QualificationCategory
 
-from ..exclusions import excluded_members
+from ..exclusions import attested_member_ids, excluded_members
 from ..models import (
     AgendaItem,
     Application,
@@ -45,8 +50,10 @@ from ..models import (
     Vote,
 )
 from ..pdf import protocol as pdf
-from ..scoring import review_summaries
+from ..scoring import ReviewSummary, review_summaries
 from . import _transition
+
+logger = logging.getLogger(__name__)
 
 A = Application.Status
 S = CommissionSession.Status
@@ -215,24 +222,50 @@ def verdict(
 # --- a session's state ----------------------------------------------------------------------
 
 
+def _not_formed_message() -> str:
+    """Why a commission being formed again (a seat changed) cannot vote or close a session:
+    its composition may no longer be valid."""
+    return _(
+        "The commission is being formed again after a change of its members: it can vote "
+        "and close sessions once it is formed."
+    )
+
+
 @dataclass
 class ItemState:
     """One agenda item: who sits it out (member id -> why), who of those who vote on it
-    (present, voting, not sitting out) has not voted yet, and the tally of their votes."""
+    (present, voting, not sitting out) has not voted yet, the tally of their votes and
+    the portfolio's points (the sheets of the application's current version)."""
 
     item: AgendaItem
     excluded: dict[int, str]
     missing: list[CommissionMember]
     tally: Tally
     lower_choices: list
+    summary: ReviewSummary
 
     @property
     def application(self) -> Application:
         return self.item.application
 
+    @property
+    def unscored(self) -> bool:
+        """No member has submitted a sheet of the current version: nothing to decide on."""
+        return self.summary.count == 0
+
+    @property
+    def conflict(self) -> bool:
+        """The vote says the claimed category is met, but the mean of the points is below
+        its threshold: a decision has to follow the points, so the commission votes again
+        or the members score again."""
+        return self.tally.meets is True and self.summary.meets is False
+
 
 @dataclass
 class SessionState:
+    """`attested_ids`: the members being attested in the cycle, who do not sit (DOMAIN.md)
+    and so are neither voting members nor counted present."""
+
     session: CommissionSession
     members: list[CommissionMember]
     present_ids: set[int]
@@ -240,10 +273,11 @@ class SessionState:
     items: list[ItemState]
     rules: list[CategoryRule]
     votes: dict[tuple[int, int], str] = field(repr=False)
+    attested_ids: set[int] = field(default_factory=set)
 
     @property
     def voting_members(self) -> list[CommissionMember]:
-        return [m for m in self.members if m.is_voting]
+        return [m for m in self.members if m.is_voting and m.pk not in self.attested_ids]
 
     def verdict(self, state: ItemState, lower=None) -> Verdict | None:
         """The decision the votes give so far (None while they cannot decide)."""
@@ -254,6 +288,8 @@ class SessionState:
     def problems(self) -> list[str]:
         """Why the session cannot be closed yet, each naming the agenda item."""
         problems = []
+        if self.session.commission.status != Commission.Status.FORMED:
+            problems.append(_not_formed_message())
         if not self.items:
             problems.append(_("The agenda is empty."))
         if not self.quorum.met:
@@ -278,7 +314,16 @@ class SessionState:
                     )
                     % {**labels, "status": state.application.get_status_display()}
                 )
-            elif state.missing:
+                continue
+            if state.unscored:
+                problems.append(
+                    _(
+                        "No. %(number)s, %(teacher)s: the portfolio has not been scored: no "
+                        "member has submitted a sheet of its current version."
+                    )
+                    % labels
+                )
+            if state.missing:
                 problems.append(
                     _("No. %(number)s, %(teacher)s: no vote yet from %(members)s.")
                     % {**labels, "members": ", ".join(m.full_name for m in state.missing)}
@@ -290,6 +335,19 @@ class SessionState:
                         "voted on it, so the tie cannot be decided."
                     )
                     % labels
+                )
+            elif state.conflict:
+                problems.append(
+                    _(
+                        "No. %(number)s, %(teacher)s: the vote says the claimed category is "
+                        "met, but the portfolio's mean, %(mean)s points, is below its threshold "
+                        "of %(threshold)s: vote again, or the members score it again."
+                    )
+                    % {
+                        **labels,
+                        "mean": number_format(state.summary.mean),
+                        "threshold": state.summary.threshold,
+                    }
                 )
         return problems
 
@@ -323,13 +381,17 @@ def session_state(session: CommissionSession) -> SessionState:
         .select_related("category")
         .prefetch_related("from_categories")
     )
-    exclusions = excluded_members(commission, [i.application for i in items], members)
+    applications = [i.application for i in items]
+    exclusions = excluded_members(commission, applications, members)
+    summaries = review_summaries(applications)
+    attested = attested_member_ids(commission)
     voting = [m for m in members if m.is_voting]
+    sitting = [m for m in voting if m.pk not in attested]
     cycle = commission.cycle
     quorum = Quorum(
-        present=sum(1 for m in voting if m.pk in present_ids),
-        total=len(voting),
-        needed=quorum_needed(len(voting), cycle.quorum_numerator, cycle.quorum_denominator),
+        present=sum(1 for m in sitting if m.pk in present_ids),
+        total=len(sitting),
+        needed=quorum_needed(len(sitting), cycle.quorum_numerator, cycle.quorum_denominator),
     )
     states = []
     for item in items:
@@ -350,9 +412,10 @@ def session_state(session: CommissionSession) -> SessionState:
                     choices.values(), chair_choice=choices.get(chair.pk, "") if chair else ""
                 ),
                 lower_choices=lower_choices(item.application, rules),
+                summary=summaries[item.application_id],
             )
         )
-    return SessionState(session, members, present_ids, quorum, states, rules, votes)
+    return SessionState(session, members, present_ids, quorum, states, rules, votes, attested)
 
 
 # --- writes ---------------------------------------------------------------------------------
@@ -509,11 +572,17 @@ def session_votes_set(
 ) -> None:
     """Record votes as they are cast, (agenda item id, member id) -> "for", "against" or ""
     (clears a vote). Only present voting members (never the secretary), never on an
-    application the member sits out. All or nothing: with any error nothing is saved."""
+    application the member sits out, and only while the commission is formed. All or
+    nothing: with any error nothing is saved."""
     _check_runs(actor, session)
     with transaction.atomic():
+        # The commission's row first, as closing and every change of its seats take it: a
+        # vote and a change of the composition never cross.
+        Commission.objects.select_for_update().get(pk=session.commission_id)
         session = _locked_session(session)
         _check_planned(session)
+        if session.commission.status != Commission.Status.FORMED:
+            raise ValidationError(_not_formed_message(), code="not_formed")
         state = session_state(session)
         items = {s.item.pk: s for s in state.items}
         members = {m.pk: m for m in state.members}
@@ -656,7 +725,6 @@ def _record_decisions(state: SessionState, verdicts: dict, *, number: str, actor
     session = state.session
     commission = session.commission
     decided_on = timezone.localtime(session.starts_at).date()
-    summaries = _portfolio_means([s.application for s in state.items])
     decisions = []
     for item_state in state.items:
         application, result = item_state.application, verdicts[item_state.item.pk]
@@ -670,7 +738,7 @@ def _record_decisions(state: SessionState, verdicts: dict, *, number: str, actor
                 claimed_category=application.claimed_category,
                 assigned_category=result.assigned,
                 capped_by_test=result.capped_by_test,
-                portfolio_score=summaries.get(application.pk),
+                portfolio_score=item_state.summary.mean,
                 votes_for=item_state.tally.votes_for,
                 votes_against=item_state.tally.votes_against,
                 casting_vote=item_state.tally.casting_vote,
@@ -695,14 +763,6 @@ def _record_decisions(state: SessionState, verdicts: dict, *, number: str, actor
             % {**label, "number": number, "outcome": decision.get_outcome_display()},
         )
     return decisions
-
-
-def _portfolio_means(applications) -> dict[int, Decimal]:
-    return {
-        pk: summary.mean
-        for pk, summary in review_summaries(applications).items()
-        if summary.mean is not None
-    }
 
 
 def _reasons(item_state: ItemState, result: Verdict) -> str:
@@ -753,7 +813,8 @@ def session_cancel(*, session: CommissionSession, actor) -> CommissionSession:
 
 def decisions_notify(*, decision_ids: list[int]) -> None:
     """E-mail each teacher their decision, in their own language, with links to the
-    extract from the protocol and to their application."""
+    extract from the protocol and to their application. One undeliverable address does
+    not hold back the others: its failure is logged."""
     decisions = Decision.objects.filter(pk__in=decision_ids).select_related(
         "application__teacher__user",
         "current_category",
@@ -765,22 +826,25 @@ def decisions_notify(*, decision_ids: list[int]) -> None:
     for decision in decisions:
         teacher = decision.application.teacher
         to, language = teacher_recipient(teacher)
-        mail_send_localized(
-            to=to,
-            language=language,
-            template="attestation/email/decision",
-            context={
-                "decision": decision,
-                "teacher": teacher,
-                "application_url": base
-                + reverse("attestation:application_detail", args=[decision.application_id]),
-                "extract_url": base
-                + reverse(
-                    "attestation:session_extract",
-                    args=[decision.session_id, decision.application_id],
-                ),
-            },
-        )
+        try:
+            mail_send_localized(
+                to=to,
+                language=language,
+                template="attestation/email/decision",
+                context={
+                    "decision": decision,
+                    "teacher": teacher,
+                    "application_url": base
+                    + reverse("attestation:application_detail", args=[decision.application_id]),
+                    "extract_url": base
+                    + reverse(
+                        "attestation:session_extract",
+                        args=[decision.session_id, decision.application_id],
+                    ),
+                },
+            )
+        except Exception:
+            logger.exception("Decision %s: the e-mail was not sent.", decision.pk)
 
 
 # --- the protocol and the extracts ------------------------------------------------------------
@@ -795,7 +859,8 @@ def protocol_print(session: CommissionSession) -> pdf.ProtocolPrint:
     commission = session.commission
     members = list(commission.members.order_by("role", "full_name", "pk"))
     present_ids = set(session.present.values_list("pk", flat=True))
-    voting = [m for m in members if m.is_voting]
+    attested = attested_member_ids(commission)
+    voting = [m for m in members if m.is_voting and m.pk not in attested]
     cycle = commission.cycle
     decisions = (
         Decision.objects.filter(session=session)

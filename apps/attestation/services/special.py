@@ -22,6 +22,7 @@ from apps.teachers.services import teacher_update
 from .. import eligibility
 from ..models import Application, AttestationCycle, CategoryFreeze, CategoryGrant, Sanction
 from . import _locked, _transition
+from .orders import teacher_category_certificates_revoke
 
 G = CategoryGrant.Ground
 T = QualificationCategory.Track
@@ -317,7 +318,9 @@ def sanction_impose(
     """A sanction with its effect on the category. A falsified portfolio drops the category
     to "teacher", bars attestation for the cycle's years (fewer for heads) and closes the
     application under review; a late application or a breach of the test rules lowers the
-    category one step for the cycle's years."""
+    category one step for the cycle's years. Either way the teacher's valid category
+    certificates are revoked, with the sanction as the reason: the public check must not
+    call a category valid that the sanction took away."""
     if not actor.has_perm("attestation.impose_sanction", teacher):
         raise PermissionDenied
     if kind not in Sanction.Kind.values:
@@ -366,14 +369,18 @@ def sanction_impose(
         sanction.valid_until_after = valid_after
         sanction.full_clean()
         sanction.save()
+        source = _("Sanction (%(kind)s): %(reason)s") % {
+            "kind": sanction.get_kind_display(),
+            "reason": reason,
+        }
         if after != before or valid_after != teacher.category_valid_until:
             teacher_update(
                 teacher=teacher,
                 actor=actor,
-                source=_("Sanction (%(kind)s): %(reason)s")
-                % {"kind": sanction.get_kind_display(), "reason": reason},
+                source=source,
                 category=after,
                 category_awarded_on=today,
                 category_valid_until=valid_after,
             )
+        teacher_category_certificates_revoke(teacher=teacher, reason=source)
     return sanction

@@ -75,7 +75,14 @@ def order_create(request):
                 % {"number": order.number, "count": count},
             )
             return redirect("attestation:order_detail", pk=order.pk)
-    context = {"form": form, "commission": commission, "session": session}
+    context = {
+        "form": form,
+        "commission": commission,
+        "session": session,
+        "waiting": selectors.waiting_decisions(
+            user=request.user, commission=commission, session=session
+        ),
+    }
     return render(request, "attestation/orders/order_form.html", context)
 
 
