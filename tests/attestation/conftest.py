@@ -180,3 +180,27 @@ def submit_review_sheets(applications, *, total=None):
                 commissions.review_save(
                     application=application, actor=member.user, scores=scores, submit=True
                 )
+
+
+@pytest.fixture
+def english(world):
+    """The pages and messages in English, whatever the users' own languages."""
+    from django.utils import translation
+
+    for user in world.users.values():
+        user.preferred_language = "en"
+        user.save(update_fields=["preferred_language"])
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def private_storage(settings, tmp_path):
+    """Uploaded and generated files under the test's own directory."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }

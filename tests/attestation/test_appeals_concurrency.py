@@ -16,6 +16,7 @@ from tests.concurrency import run_together
 from .test_appeals_services import decided, lodge
 
 pytestmark = [
+    pytest.mark.usefixtures("private_storage"),
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
@@ -28,17 +29,6 @@ pytestmark = [
 def english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
 
 
 def in_english(call):

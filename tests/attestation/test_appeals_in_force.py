@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.accounts.services import role_assignment_create
@@ -31,28 +31,10 @@ from .test_orders_services import (
     record,
 )
 
+pytestmark = pytest.mark.usefixtures("english", "private_storage")
+
 S = Application.Status
 NEW = reverse("attestation:order_create")
-
-
-@pytest.fixture(autouse=True)
-def english(world):
-    for user in world.users.values():
-        user.preferred_language = "en"
-        user.save(update_fields=["preferred_language"])
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
 
 
 @pytest.fixture

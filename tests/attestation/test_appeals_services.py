@@ -30,30 +30,12 @@ from tests.factories import UserFactory
 
 from .conftest import accepted_application, commission_with_members
 
+pytestmark = pytest.mark.usefixtures("english", "private_storage")
+
 S = Application.Status
 # Nauryz 2025: Friday 21 March and, observed, Monday 24 and Tuesday 25 are holidays.
 DECIDED_BEFORE_NAURYZ = dt.date(2025, 3, 20)
 FIVE_WORKING_DAYS_LATER = dt.date(2025, 4, 1)
-
-
-@pytest.fixture(autouse=True)
-def english(world):
-    for user in world.users.values():
-        user.preferred_language = "en"
-        user.save(update_fields=["preferred_language"])
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
 
 
 def today():

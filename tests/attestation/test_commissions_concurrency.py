@@ -20,6 +20,7 @@ from tests.factories import UserFactory
 from .conftest import accepted_application, commission_with_members, credit_pd_hours, make_complete
 
 pytestmark = [
+    pytest.mark.usefixtures("private_storage"),
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
@@ -33,17 +34,6 @@ pytestmark = [
 def english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
 
 
 def staff(world):

@@ -24,6 +24,8 @@ from tests.factories import OrganizationFactory, TeacherFactory, UserFactory
 
 from .conftest import accepted_application, commission_with_members
 
+pytestmark = pytest.mark.usefixtures("private_storage")
+
 CHAIR, MEMBER, SECRETARY = "chair", "member", "secretary"
 
 
@@ -31,17 +33,6 @@ CHAIR, MEMBER, SECRETARY = "chair", "member", "secretary"
 def english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
 
 
 def create(world, cycle, *, actor="region_admin", level="district", **body):

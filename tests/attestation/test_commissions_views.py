@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.accounts.services import role_assignment_create
@@ -16,28 +16,10 @@ from tests.factories import OrganizationFactory, TeacherFactory, UserFactory
 
 from .conftest import accepted_application, commission_with_members
 
+pytestmark = pytest.mark.usefixtures("english", "private_storage")
+
 LIST = reverse("attestation:commission_list")
 CREATE = reverse("attestation:commission_create")
-
-
-@pytest.fixture(autouse=True)
-def english(world):
-    for user in world.users.values():
-        user.preferred_language = "en"
-        user.save(update_fields=["preferred_language"])
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
 
 
 def url(name, *args):

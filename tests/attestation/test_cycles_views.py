@@ -6,11 +6,13 @@ import datetime as dt
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from apps.attestation import services
 from apps.attestation.models import AttestationCycle, CategoryRule
 from apps.organizations.models import District, Region
+
+pytestmark = pytest.mark.usefixtures("english")
 
 C = AttestationCycle.Status
 ROLES = [
@@ -24,15 +26,6 @@ ROLES = [
     "superuser",
 ]
 MANAGERS = {"region_admin", "superuser"}
-
-
-@pytest.fixture(autouse=True)
-def english(world):
-    for user in world.users.values():
-        user.preferred_language = "en"
-        user.save(update_fields=["preferred_language"])
-    with translation.override("en"):
-        yield
 
 
 def url(name, *args):

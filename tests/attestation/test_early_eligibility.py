@@ -7,7 +7,7 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from apps.attestation import services
 from apps.attestation.eligibility import MISSING, OK
@@ -18,27 +18,9 @@ from tests.factories import TeacherFactory
 
 from .conftest import credit_pd_hours, make_complete, pdf_upload
 
+pytestmark = pytest.mark.usefixtures("english", "private_storage")
+
 ESSAY = "сөз " * 260
-
-
-@pytest.fixture(autouse=True)
-def english(world):
-    for user in world.users.values():
-        user.preferred_language = "en"
-        user.save(update_fields=["preferred_language"])
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
 
 
 def today():

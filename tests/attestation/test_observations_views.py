@@ -5,21 +5,14 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from apps.attestation import services
 from apps.attestation.models import AttestationCycle, LessonObservation
 from apps.teachers.models import Subject
 from tests.factories import TeacherFactory
 
-
-@pytest.fixture(autouse=True)
-def english(world):
-    for user in world.users.values():
-        user.preferred_language = "en"
-        user.save(update_fields=["preferred_language"])
-    with translation.override("en"):
-        yield
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def url(name, *args):

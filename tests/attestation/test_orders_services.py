@@ -35,6 +35,8 @@ from tests.factories import TeacherFactory, UserFactory
 
 from .conftest import accepted_application, commission_with_members, credit_pd_hours
 
+pytestmark = pytest.mark.usefixtures("private_storage")
+
 S = Application.Status
 CS = CategoryCertificate.Status
 
@@ -43,17 +45,6 @@ CS = CategoryCertificate.Status
 def english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
 
 
 def category(code):

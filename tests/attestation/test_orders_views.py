@@ -25,6 +25,8 @@ from tests.factories import TeacherFactory
 from .conftest import accepted_application, commission_with_members, credit_pd_hours
 from .test_orders_services import decided, issue
 
+pytestmark = pytest.mark.usefixtures("private_storage")
+
 LIST = reverse("attestation:order_list")
 NEW = reverse("attestation:order_create")
 
@@ -37,17 +39,6 @@ def english(world):
         user.save(update_fields=["preferred_language"])
     with translation.override("en"):
         yield
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
 
 
 @pytest.fixture

@@ -19,6 +19,8 @@ from tests.factories import TeacherFactory, UserFactory
 
 from .conftest import credit_pd_hours, make_complete
 
+pytestmark = pytest.mark.usefixtures("private_storage")
+
 S = Application.Status
 QUEUE = reverse("attestation:queue")
 BULK = reverse("attestation:queue_bulk_accept")
@@ -32,17 +34,6 @@ def english(world):
         user.save(update_fields=["preferred_language"])
     with translation.override("en"):
         yield
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
 
 
 def apply(world, cycle, teacher, *, stage=S.SUBMITTED, claimed="expert", complete=True):

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from apps.attestation import imports
@@ -21,19 +21,12 @@ from tests.factories import TeacherFactory, next_iin
 
 from .conftest import PDF
 
+pytestmark = pytest.mark.usefixtures("english")
+
 Job = TestResultImport.Status
 HEADER_RU = ["ИИН", "Дата тестирования", "Язык", "Балл", "Максимальный балл", "Номер сертификата"]
 HEADER_KK = ["ЖСН", "Тестілеу күні", "Тілі", "Жинаған балл", "Ең жоғары балл", "Сертификат нөмірі"]
 HEADER_EN = ["IIN", "Test date", "Language", "Score", "Max score", "Certificate number"]
-
-
-@pytest.fixture(autouse=True)
-def english(world):
-    for user in world.users.values():
-        user.preferred_language = "en"
-        user.save(update_fields=["preferred_language"])
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture(autouse=True)

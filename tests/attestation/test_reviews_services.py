@@ -26,6 +26,8 @@ from tests.factories import TeacherFactory
 
 from .conftest import accepted_application, commission_with_members, credit_pd_hours
 
+pytestmark = pytest.mark.usefixtures("private_storage")
+
 S = Application.Status
 
 
@@ -33,17 +35,6 @@ S = Application.Status
 def english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
 
 
 def scores_totalling(cycle, total: int) -> dict[str, int]:

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from apps.attestation import services as application_services
 from apps.attestation.models import Application, CommissionMember, Review
@@ -17,29 +17,11 @@ from tests.factories import TeacherFactory
 from .conftest import PDF, accepted_application, commission_with_members, pdf_upload
 from .test_reviews_services import member_of, scores_totalling, submit
 
+pytestmark = pytest.mark.usefixtures("english", "private_storage")
+
 S = Application.Status
 QUEUE = reverse("attestation:review_queue")
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
-
-
-@pytest.fixture(autouse=True)
-def english(world):
-    for user in world.users.values():
-        user.preferred_language = "en"
-        user.save(update_fields=["preferred_language"])
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
 
 
 def url(name, *args):

@@ -32,6 +32,8 @@ from tests.factories import TeacherFactory
 
 from .conftest import credit_pd_hours, make_complete, pdf_upload
 
+pytestmark = pytest.mark.usefixtures("private_storage")
+
 S = Application.Status
 STATUSES = [None, *S.values]
 
@@ -40,17 +42,6 @@ STATUSES = [None, *S.values]
 def english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
 
 
 def category(code):

@@ -17,6 +17,7 @@ from .conftest import accepted_application, submit_review_sheets
 from .test_sessions_services import decide, plan, voting
 
 pytestmark = [
+    pytest.mark.usefixtures("private_storage"),
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql",
@@ -26,7 +27,7 @@ pytestmark = [
 ]
 
 # The sessions' fixtures, shared with the service tests.
-english, private_storage = base.english, base.private_storage
+english = base.english
 commission, secretary, session = base.commission, base.secretary, base.session
 
 

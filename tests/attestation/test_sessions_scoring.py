@@ -25,7 +25,8 @@ from .conftest import accepted_application, submit_review_sheets
 from .test_sessions_services import decide, teacher_with, voting
 
 # The sessions' fixtures, shared with the service tests.
-english, private_storage = base.english, base.private_storage
+english = base.english
+pytestmark = pytest.mark.usefixtures("private_storage")
 commission, secretary, session = base.commission, base.secretary, base.session
 applications, scheduled = base.applications, base.scheduled
 

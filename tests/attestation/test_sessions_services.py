@@ -34,6 +34,8 @@ from .conftest import (
     submit_review_sheets,
 )
 
+pytestmark = pytest.mark.usefixtures("private_storage")
+
 A = Application.Status
 Outcome = Decision.Outcome
 PLACE = "Түркістан қаласы, білім бөлімі, 3-кабинет"
@@ -43,17 +45,6 @@ PLACE = "Түркістан қаласы, білім бөлімі, 3-кабин�
 def english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
 
 
 # --- helpers, also used by the view and protocol tests ------------------------------------------

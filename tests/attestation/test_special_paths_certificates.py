@@ -11,7 +11,7 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from apps.attestation.models import CategoryCertificate, CategoryFreeze, Sanction
 from apps.attestation.selectors.orders import category_certificate_by_code
@@ -23,17 +23,10 @@ from tests.factories import TeacherFactory, next_iin
 from .conftest import commission_with_members
 from .test_orders_services import decided, issue
 
+pytestmark = pytest.mark.usefixtures("english", "private_storage")
+
 CS = CategoryCertificate.Status
 KEPT = "The category is kept until {date} (extended after this certificate was issued)."
-
-
-@pytest.fixture(autouse=True)
-def english(world):
-    for user in world.users.values():
-        user.preferred_language = "en"
-        user.save(update_fields=["preferred_language"])
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture(autouse=True)
@@ -42,17 +35,6 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
 
 
 @pytest.fixture(autouse=True)

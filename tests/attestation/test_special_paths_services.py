@@ -18,6 +18,8 @@ from tests.factories import TeacherFactory, next_iin
 
 from .conftest import accepted_application, credit_pd_hours, make_complete
 
+pytestmark = pytest.mark.usefixtures("private_storage")
+
 G = CategoryGrant.Ground
 S = Application.Status
 
@@ -26,17 +28,6 @@ S = Application.Status
 def english():
     with translation.override("en"):
         yield
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
 
 
 def today():

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from dateutil.relativedelta import relativedelta
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from apps.accounts.models import Role
 from apps.accounts.services import role_assignment_create
@@ -21,25 +21,7 @@ from .conftest import accepted_application
 from .test_appeals_services import decided
 from .test_appeals_views import certificate_for
 
-
-@pytest.fixture(autouse=True)
-def english(world):
-    for user in world.users.values():
-        user.preferred_language = "en"
-        user.save(update_fields=["preferred_language"])
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture(autouse=True)
-def private_storage(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path)},
-        },
-    }
+pytestmark = pytest.mark.usefixtures("english", "private_storage")
 
 
 def url(name, *args):
