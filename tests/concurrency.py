@@ -3,6 +3,7 @@
 import threading
 
 from django.db import connection, connections
+from django.utils import translation
 
 
 def connection_slots(margin: int = 10) -> int:
@@ -19,6 +20,7 @@ def run_together(calls) -> tuple[list, list[BaseException]]:
     errors). Each thread closes its database connection when done. If the server cannot
     take a connection per thread, the threads still start together and queue for one of
     the connections it can take."""
+    language = translation.get_language()  # the threads speak the test's language
     barrier = threading.Barrier(len(calls))
     slots = threading.BoundedSemaphore(max(1, min(len(calls), connection_slots())))
     results, errors, lock = [], [], threading.Lock()
@@ -26,7 +28,7 @@ def run_together(calls) -> tuple[list, list[BaseException]]:
     def work(call):
         try:
             barrier.wait()
-            with slots:
+            with slots, translation.override(language):
                 try:
                     result = call()
                 finally:

@@ -161,7 +161,7 @@ def test_a_vote_for_the_claim_below_the_points_threshold_is_refused(
     page = session_page(session)
     assert [row.state.conflict for row in page.rows] == [True, False]
     assert page.problems == [expected]
-    client.force_login(secretary)
+    sign_in_english(client, secretary)
     content = client.get(reverse("attestation:session_detail", args=[session.pk])).content
     content = content.decode()
     assert content.count("data-conflict") == 1 and "is below 84" in content
@@ -260,7 +260,7 @@ def test_the_quorum_counts_only_the_members_who_sit(
         )
     assert "is being attested in this cycle" in error.value.messages[0]
 
-    client.force_login(secretary)
+    sign_in_english(client, secretary)
     page = client.get(reverse("attestation:session_detail", args=[session.pk]))
     assert len(page.context["page"].rows[0].cells) == 4
     assert page.content.decode().count("being attested in this cycle: does not sit") == 3
@@ -271,3 +271,10 @@ def test_the_quorum_counts_only_the_members_who_sit(
     assert (decision.votes_for, decision.votes_against) == (3, 0)
     protocol = services.protocol_print(session)
     assert (protocol.voting_members, protocol.voting_present, protocol.quorum_needed) == (4, 3, 3)
+
+
+def sign_in_english(client, user):
+    """The page in English: the texts asserted are the source texts."""
+    user.preferred_language = "en"
+    user.save(update_fields=["preferred_language"])
+    client.force_login(user)
