@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from apps.certificates.models import VerifiableDocument
 from apps.core.models import JobProgress, TimeStampedModel, localized
 from apps.organizations.models import District, InstructionLanguage, Organization, Region
 from apps.teachers.models import Position, QualificationCategory, Subject, Teacher
@@ -1146,7 +1147,7 @@ def _category_certificate_path(certificate: "CategoryCertificate", filename: str
     return f"category-certificates/{certificate.year}/{certificate.code}.pdf"
 
 
-class CategoryCertificate(TimeStampedModel):
+class CategoryCertificate(VerifiableDocument, TimeStampedModel):
     """The category certificate (удостоверение) issued under an order, with its printed
     data frozen, verifiable by QR on the public verification page."""
 
@@ -1228,9 +1229,6 @@ class CategoryCertificate(TimeStampedModel):
         ]
         indexes = [models.Index(fields=["teacher", "status"])]
 
-    def __str__(self) -> str:
-        return self.register_number
-
     @property
     def category_name(self) -> str:
         return localized(self, "category")
@@ -1242,26 +1240,6 @@ class CategoryCertificate(TimeStampedModel):
     @property
     def issuing_body(self) -> str:
         return localized(self, "issuing_body")
-
-    @property
-    def scope_keys(self) -> tuple:
-        return self.teacher.scope_keys
-
-    @property
-    def display_code(self) -> str:
-        return "-".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))
-
-    @property
-    def masked_iin(self) -> str:
-        return "*" * (len(self.holder_iin) - 4) + self.holder_iin[-4:]
-
-    @property
-    def verify_url(self) -> str:
-        return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/verify/?code={self.code}"
-
-    @property
-    def replacement(self) -> "CategoryCertificate | None":
-        return getattr(self, "replaced_by", None)
 
 
 class DocumentJob(JobProgress, TimeStampedModel):

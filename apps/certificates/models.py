@@ -1,6 +1,8 @@
 """Issued course certificates: frozen data, register numbers, verification codes, the
 stored PDF, revocation and re-issue, and batch downloads. Workflows live in services.py."""
 
+from typing import Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -34,11 +36,48 @@ CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 CODE_LENGTH = 16
 
 
+class VerifiableDocument:
+    """What a printed, publicly verifiable certificate offers besides its fields: the
+    course certificate here and the category certificate of attestation, which share the
+    verification codes, the public check and re-issue in place of a certificate. A plain
+    mixin without fields (each model declares its own, with its own names and constraints),
+    so it changes no table. Expects `register_number`, `code`, `holder_iin`, the holder as
+    `teacher` and a `replaces` one-to-one field with `related_name="replaced_by"`."""
+
+    def __str__(self) -> str:
+        return self.register_number
+
+    @property
+    def scope_keys(self) -> tuple:
+        """Whoever may see the holder may see the certificate."""
+        return self.teacher.scope_keys
+
+    @property
+    def display_code(self) -> str:
+        """The verification code in groups of four, as printed: 7K3M-9QXD-2HVA-PB4N."""
+        return "-".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))
+
+    @property
+    def masked_iin(self) -> str:
+        """The IIN as the public verification page shows it: only the last four digits."""
+        return "*" * (len(self.holder_iin) - 4) + self.holder_iin[-4:]
+
+    @property
+    def verify_url(self) -> str:
+        """The public address the QR code opens."""
+        return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/verify/?code={self.code}"
+
+    @property
+    def replacement(self) -> Self | None:
+        """The certificate re-issued in place of this one, if any."""
+        return getattr(self, "replaced_by", None)
+
+
 def _pdf_path(certificate: "Certificate", filename: str) -> str:
     return f"certificates/{certificate.year}/{certificate.code}.pdf"
 
 
-class Certificate(TimeStampedModel):
+class Certificate(VerifiableDocument, TimeStampedModel):
     class Status(models.TextChoices):
         VALID = "valid", pgettext_lazy("certificate", "valid")
         REVOKED = "revoked", pgettext_lazy("certificate", "revoked")
@@ -115,9 +154,6 @@ class Certificate(TimeStampedModel):
         ]
         indexes = [models.Index(fields=["teacher", "status"])]
 
-    def __str__(self) -> str:
-        return self.register_number
-
     @property
     def course_title(self) -> str:
         return localized(self, "course_title")
@@ -125,30 +161,6 @@ class Certificate(TimeStampedModel):
     @property
     def provider_name(self) -> str:
         return localized(self, "provider_name")
-
-    @property
-    def scope_keys(self) -> tuple:
-        return self.teacher.scope_keys
-
-    @property
-    def display_code(self) -> str:
-        """The verification code in groups of four, as printed: 7K3M-9QXD-2HVA-PB4N."""
-        return "-".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))
-
-    @property
-    def masked_iin(self) -> str:
-        """The IIN as the public verification page shows it: only the last four digits."""
-        return "*" * (len(self.holder_iin) - 4) + self.holder_iin[-4:]
-
-    @property
-    def verify_url(self) -> str:
-        """The public address the QR code opens."""
-        return f"{settings.PUBLIC_BASE_URL.rstrip('/')}/verify/?code={self.code}"
-
-    @property
-    def replacement(self) -> "Certificate | None":
-        """The certificate re-issued in place of this one, if any."""
-        return getattr(self, "replaced_by", None)
 
 
 class CertificateEvent(models.Model):

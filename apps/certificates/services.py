@@ -13,7 +13,8 @@ import secrets
 import tempfile
 import zipfile
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -33,9 +34,12 @@ from .models import (
     CertificateBatch,
     CertificateEvent,
     RegisterCounter,
+    VerifiableDocument,
 )
 
 S = Certificate.Status
+# A certificate of either kind: the course certificate or attestation's category certificate.
+D = TypeVar("D", bound=VerifiableDocument)
 # Allowed status changes: a valid certificate is revoked, or replaced by a re-issue; both
 # are final (a mistaken revocation is put right by a re-issue).
 TRANSITIONS: dict = {
@@ -209,14 +213,28 @@ def certificate_print(certificate: Certificate) -> pdf.CertificatePrint:
 
 
 def certificate_render(*, certificate_id: int) -> Certificate | None:
-    """Render and store the certificate's PDF with its SHA-256, once: a stored PDF is never
-    rendered again, so what was handed out stays byte for byte what is on file."""
+    """Render and store the certificate's PDF with its SHA-256, once."""
     certificate = Certificate.objects.filter(pk=certificate_id).first()
-    if certificate is None or certificate.pdf:
+    if certificate is None:
+        return None
+    return certificate_pdf_store(certificate=certificate, render=_render)
+
+
+def _render(certificate: Certificate) -> bytes:
+    return pdf.render_certificate(certificate_print(certificate))
+
+
+def certificate_pdf_store(*, certificate: D, render: Callable[[D], bytes]) -> D:
+    """Render a certificate's PDF (a course certificate, or a category certificate of
+    attestation) and store it with its SHA-256, once: a stored PDF is never rendered again
+    nor replaced, so what was handed out stays byte for byte what is on file. The row is
+    locked to store, in case another worker stored one meanwhile. Returns the certificate
+    with its PDF."""
+    if certificate.pdf:
         return certificate
-    content = pdf.render_certificate(certificate_print(certificate))
+    content = render(certificate)
     with transaction.atomic():
-        certificate = Certificate.objects.select_for_update().get(pk=certificate_id)
+        certificate = type(certificate).objects.select_for_update().get(pk=certificate.pk)
         if not certificate.pdf:  # not stored meanwhile by another worker
             certificate.pdf.save(f"{certificate.code}.pdf", ContentFile(content), save=False)
             certificate.pdf_sha256 = hashlib.sha256(content).hexdigest()

@@ -139,7 +139,8 @@ def _weasyprint_renderer():
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from apps.certificates.pdf import FORMATS, QR_MASK, _number, _ru_hours
+    from apps.certificates.layout import QR_MASK
+    from apps.certificates.pdf import FORMATS, _number, _ru_hours
     from apps.core.pdf import FONT_FILES
 
     regular, bold = (path.as_uri() for path in FONT_FILES.values())

@@ -13,7 +13,6 @@ application completed. The PDFs and the holders' e-mails follow in the worker.
 """
 
 import datetime as dt
-import hashlib
 import logging
 
 from django.conf import settings
@@ -24,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from apps.certificates.services import new_code, register_numbers
+from apps.certificates.services import certificate_pdf_store, new_code, register_numbers
 from apps.core.dates import add_years, short_date
 from apps.core.mail import mail_send_localized
 from apps.courses.notifications import teacher_recipient
@@ -529,23 +528,15 @@ def category_certificate_print(certificate: CategoryCertificate) -> pdf.Category
 
 
 def category_certificate_render(*, certificate_id: int) -> CategoryCertificate | None:
-    """Render and store the certificate's PDF with its SHA-256, once: a stored PDF is never
-    drawn again, so what was handed out stays byte for byte what is on file."""
+    """Render and store the certificate's PDF with its SHA-256, once."""
     certificate = CategoryCertificate.objects.filter(pk=certificate_id).first()
-    if certificate is None or certificate.pdf:
-        return certificate
-    return _store_pdf(certificate)
+    if certificate is None:
+        return None
+    return certificate_pdf_store(certificate=certificate, render=_render)
 
 
-def _store_pdf(certificate: CategoryCertificate) -> CategoryCertificate:
-    content = pdf.render_category_certificate(category_certificate_print(certificate))
-    with transaction.atomic():
-        certificate = CategoryCertificate.objects.select_for_update().get(pk=certificate.pk)
-        if not certificate.pdf:  # not stored meanwhile by another worker
-            certificate.pdf.save(f"{certificate.code}.pdf", ContentFile(content), save=False)
-            certificate.pdf_sha256 = hashlib.sha256(content).hexdigest()
-            certificate.save(update_fields=["pdf", "pdf_sha256", "updated_at"])
-    return certificate
+def _render(certificate: CategoryCertificate) -> bytes:
+    return pdf.render_category_certificate(category_certificate_print(certificate))
 
 
 def order_certificates_run(*, job_id: int) -> DocumentJob | None:
@@ -589,9 +580,7 @@ def _printed(job: DocumentJob, ids: list[int], chunk: int = 100):
         part = ids[start : start + chunk]
         rows = CategoryCertificate.objects.in_bulk(part)
         for pk in part:
-            certificate = rows[pk]
-            if not certificate.pdf:
-                certificate = _store_pdf(certificate)
+            certificate = certificate_pdf_store(certificate=rows[pk], render=_render)
             yield category_certificate_print(certificate)
             done += 1
             if done % step == 0:
