@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "apps.certificates",
     "apps.attestation",
     "apps.leaders",
+    "apps.reports",
     "apps.demo",
 ]
 

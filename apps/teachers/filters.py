@@ -4,14 +4,16 @@ import django_filters
 from dateutil.relativedelta import relativedelta
 from django import forms
 from django.core.cache import cache
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.scopes import read_scope
+from apps.core.dates import add_years
 from apps.core.text import normalize_search
 from apps.core.widgets import FastSelect
-from apps.organizations.models import InstructionLanguage
+from apps.organizations.models import InstructionLanguage, Organization, Region
 
 from .models import Position, QualificationCategory, Subject, Teacher
 from .selectors import TEACHER_ORDERINGS, visible_districts, visible_organizations
@@ -19,6 +21,66 @@ from .selectors import TEACHER_ORDERINGS, visible_districts, visible_organizatio
 # Filters over small reference lists that change about never: their options are cached
 # (a minute, per language) instead of queried and built on every page.
 REFERENCE_FILTERS = ("category", "subject", "position", "teaching_language")
+
+
+# Bands of whole years (from, to), `to` excluded, None open ("unknown": no date recorded):
+# the staff-composition report counts teachers by these, and links each count to the list
+# filtered by the same band.
+AGE_BANDS = {
+    "under-30": (_("under 30"), None, 30),
+    "30-39": (_("30–39"), 30, 40),
+    "40-49": (_("40–49"), 40, 50),
+    "50-59": (_("50–59"), 50, 60),
+    "60-plus": (_("60 and over"), 60, None),
+}
+EXPERIENCE_BANDS = {
+    "under-3": (_("under 3 years"), None, 3),
+    "3-9": (_("3–9 years"), 3, 10),
+    "10-19": (_("10–19 years"), 10, 20),
+    "20-plus": (_("20 years and more"), 20, None),
+    "unknown": (_("not recorded"), None, None),
+}
+# Category expiry windows of the list (and of the expiry report): 0 is "already expired".
+EXPIRING_MONTHS = {
+    "0": _("already expired"),
+    "3": _("within 3 months"),
+    "6": _("within 6 months"),
+    "12": _("within 12 months"),
+    "24": _("within 24 months"),
+}
+
+
+def _whole_years_q(field: str, band: tuple, today) -> Q:
+    """`field` (a date) at least `from` and less than `to` whole years before today, the way
+    a birthday counts: the day itself completes the year."""
+    _label, low, high = band
+    q = Q()
+    if low is not None:
+        q &= Q(**{f"{field}__lte": add_years(today, -low)})
+    if high is not None:
+        q &= Q(**{f"{field}__gt": add_years(today, -high)})
+    return q
+
+
+def age_band_q(band: str, today) -> Q:
+    return _whole_years_q("birth_date", AGE_BANDS[band], today)
+
+
+def experience_band_q(band: str, today) -> Q:
+    """A start date in the future counts as under 3 years (as Teacher.experience_years)."""
+    if band == "unknown":
+        return Q(experience_start__isnull=True)
+    return _whole_years_q("experience_start", EXPERIENCE_BANDS[band], today)
+
+
+def expiring_q(months: int, today) -> Q:
+    """Expired (months 0), or expiring from today to `months` months ahead, both included."""
+    if months == 0:
+        return Q(category_valid_until__lt=today)
+    return Q(
+        category_valid_until__gte=today,
+        category_valid_until__lte=today + relativedelta(months=months),
+    )
 
 
 def _reference_choices(name: str, field) -> list[tuple[str, str]]:
@@ -32,6 +94,12 @@ def _reference_choices(name: str, field) -> list[tuple[str, str]]:
 
 class TeacherFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Name or IIN"), method="filter_search", max_length=100)
+    region = django_filters.ModelChoiceFilter(
+        label=_("Region"),
+        field_name="organization__district__region",
+        queryset=Region.objects.all(),
+        empty_label=_("All regions"),
+    )
     district = django_filters.ModelChoiceFilter(
         label=_("District or city"),
         field_name="organization__district",
@@ -40,6 +108,12 @@ class TeacherFilter(django_filters.FilterSet):
     )
     organization = django_filters.ModelChoiceFilter(
         label=_("Organisation"), queryset=None, empty_label=_("All organisations")
+    )
+    organization_kind = django_filters.ChoiceFilter(
+        label=_("Type of organisation"),
+        field_name="organization__kind",
+        choices=Organization.Kind.choices,
+        empty_label=_("Any type"),
     )
     category = django_filters.ModelChoiceFilter(
         label=_("Category"),
@@ -60,18 +134,28 @@ class TeacherFilter(django_filters.FilterSet):
         label=_("Language of instruction"),
         queryset=InstructionLanguage.objects.all(),
         empty_label=_("Any language"),
+        null_label=_("Not recorded"),
     )
     expiring_months = django_filters.ChoiceFilter(
         label=_("Category expires"),
-        choices=[
-            ("0", _("already expired")),
-            ("3", _("within 3 months")),
-            ("6", _("within 6 months")),
-            ("12", _("within 12 months")),
-            ("24", _("within 24 months")),
-        ],
+        choices=list(EXPIRING_MONTHS.items()),
         empty_label=_("Any time"),
         method="filter_expiring",
+    )
+    sex = django_filters.ChoiceFilter(
+        label=_("Sex"), choices=Teacher.Sex.choices, empty_label=_("Any sex")
+    )
+    age_band = django_filters.ChoiceFilter(
+        label=_("Age"),
+        choices=[(key, label) for key, (label, _low, _high) in AGE_BANDS.items()],
+        empty_label=_("Any age"),
+        method="filter_age_band",
+    )
+    experience_band = django_filters.ChoiceFilter(
+        label=_("Pedagogical experience"),
+        choices=[(key, label) for key, (label, _low, _high) in EXPERIENCE_BANDS.items()],
+        empty_label=_("Any experience"),
+        method="filter_experience_band",
     )
     sort = django_filters.ChoiceFilter(
         label=_("Sort by"),
@@ -133,14 +217,14 @@ class TeacherFilter(django_filters.FilterSet):
         return queryset
 
     def filter_expiring(self, queryset, name, value):
-        today = timezone.localdate()
-        months = int(value)  # one of the choices, already validated
-        if months == 0:
-            return queryset.filter(category_valid_until__lt=today)
-        return queryset.filter(
-            category_valid_until__gte=today,
-            category_valid_until__lte=today + relativedelta(months=months),
-        )
+        # One of the choices, already validated.
+        return queryset.filter(expiring_q(int(value), timezone.localdate()))
+
+    def filter_age_band(self, queryset, name, value):
+        return queryset.filter(age_band_q(value, timezone.localdate()))
+
+    def filter_experience_band(self, queryset, name, value):
+        return queryset.filter(experience_band_q(value, timezone.localdate()))
 
     def filter_sort(self, queryset, name, value):
         return queryset.order_by(*TEACHER_ORDERINGS.get(value, TEACHER_ORDERINGS["name"]))
@@ -160,3 +244,12 @@ class TeacherFilter(django_filters.FilterSet):
                 "-search_text" if desc else "search_text", "-id" if desc else "id"
             )
         return queryset
+
+
+def register_filter(name: str, list_filter: django_filters.Filter) -> None:
+    """Add a filter that an app above the registry defines over its own records (the
+    reports app's "trained in the last 3 years", read from the courses app), so that a
+    figure of that app can link to the list behind it without the registry importing it.
+    Call it from the app's `ready()`; the filter may read the other filters' values from
+    `self.parent.form.cleaned_data`."""
+    TeacherFilter.base_filters[name] = list_filter

@@ -1,0 +1,18 @@
+"""Writes of the reports app: setting a district's PD plan."""
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from .models import PdPlan
+
+
+def pd_plan_save(*, plan: PdPlan, actor) -> PdPlan:
+    """Create or change a district's plan for a year; the one who first set it is kept."""
+    if not actor.has_perm("reports.change_pdplan" if plan.pk else "reports.add_pdplan"):
+        raise PermissionDenied
+    plan.full_clean()
+    with transaction.atomic():
+        if plan.pk is None:
+            plan.created_by = actor
+        plan.save()
+    return plan
