@@ -16,6 +16,7 @@ urlpatterns = [
     path("certificates/", include("apps.certificates.urls")),
     path("attestation/", include("apps.attestation.urls")),
     path("leaders/", include("apps.leaders.urls")),
+    path("reports/", include("apps.reports.urls")),
     path("verify/", certificate_views.verify, name="verify"),
     path("admin/", admin.site.urls),
 ]

@@ -431,3 +431,23 @@ rules.add_perm(
     "attestation.impose_sanction",
     is_superuser | (is_attestation_officer & object_in_write_scope & ~is_own_teacher_record),
 )
+
+
+# --- Reports ------------------------------------------------------------------------------
+# Staff see the figures of their own read scope (the selectors narrow them); exports and
+# subscriptions belong to whoever asked for them.
+rules.add_perm("reports.view_dashboard", is_superuser | is_staff_reader)
+rules.add_perm("reports.export_report", is_superuser | is_staff_reader)
+rules.add_perm("reports.view_export", is_superuser | is_creator)
+rules.add_perm("reports.add_subscription", is_superuser | is_staff_reader)
+
+
+@rules.predicate
+def is_subscriber(user, subscription) -> bool:
+    return subscription is not None and subscription.user_id == user.pk
+
+
+rules.add_perm("reports.delete_subscription", is_superuser | is_subscriber)
+# The PD plan: any reader sees it; the regional administrator sets it for their districts.
+rules.add_perm("reports.view_pdplan", is_superuser | is_staff_reader)
+rules.add_perm("reports.change_pdplan", is_superuser | (is_region_admin & object_in_write_scope))

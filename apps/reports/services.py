@@ -8,7 +8,7 @@ from .models import PdPlan
 
 def pd_plan_save(*, plan: PdPlan, actor) -> PdPlan:
     """Create or change a district's plan for a year; the one who first set it is kept."""
-    if not actor.has_perm("reports.change_pdplan" if plan.pk else "reports.add_pdplan"):
+    if plan.district_id is None or not actor.has_perm("reports.change_pdplan", plan):
         raise PermissionDenied
     plan.full_clean()
     with transaction.atomic():

@@ -52,12 +52,18 @@ def test_other_staff_cannot_change_plans_even_with_the_model_permission(client, 
     assert not PdPlan.objects.exists()
 
 
-def test_the_service_refuses_users_without_the_permission(world):
+@pytest.mark.parametrize("role", ["hr_analyst", "methodologist", "school_admin"])
+def test_the_service_refuses_users_who_do_not_set_plans(world, role):
     plan = PdPlan(year=2026, district=world.city, planned_teachers=10)
     with pytest.raises(PermissionDenied):
-        pd_plan_save(plan=plan, actor=world.users["region_admin"])
-    pd_plan_save(plan=plan, actor=world.users["superuser"])
-    assert plan.pk and plan.created_by == world.users["superuser"]
+        pd_plan_save(plan=plan, actor=world.users[role])
+    assert not PdPlan.objects.exists()
+
+
+def test_the_regional_administrator_sets_their_districts_plans(world):
+    plan = PdPlan(year=2026, district=world.city, planned_teachers=10)
+    pd_plan_save(plan=plan, actor=world.users["region_admin"])
+    assert plan.pk and plan.created_by == world.users["region_admin"]
 
 
 @pytest.mark.parametrize(
