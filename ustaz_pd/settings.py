@@ -203,6 +203,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.attestation.tasks.category_expiry_notify_task",
         "schedule": crontab(hour=7, minute=30),
     },
+    # The 2nd and 3rd only catch up a summary the 1st did not send (beat or worker down):
+    # each subscription is sent once a month whichever run gets to it.
+    "monthly-report-summary": {
+        "task": "apps.reports.tasks.monthly_summaries_send_task",
+        "schedule": crontab(day_of_month="1-3", hour=6, minute=0),
+    },
 }
 # Months before a category expires when the teacher and the school are told (once each).
 CATEGORY_EXPIRY_NOTICE_MONTHS = env.list(

@@ -45,6 +45,7 @@ from . import names
 from .attestation import demo_attestation_delete, seed_attestation
 from .courses import demo_courses_delete, seed_courses
 from .leaders import demo_leaders_delete, seed_leaders
+from .reports import demo_pd_plans_delete, seed_pd_plans
 
 # --- Scale and fixed points -------------------------------------------------------------------
 
@@ -277,6 +278,7 @@ def demo_data_exists() -> bool:
 def demo_data_delete() -> None:
     """Wipe the registry (all teachers with their history, all organisations), the courses
     and certificates built on it, and the demo logins."""
+    demo_pd_plans_delete()
     demo_leaders_delete()
     demo_attestation_delete()
     demo_courses_delete()
@@ -344,7 +346,8 @@ def demo_seed(*, teachers: int, seed: int, reset: bool = False) -> DemoSummary:
 
 def _seed_activity(*, seed: int, accounts: list) -> None:
     """What the people of the demo region have done: courses taken, certificates issued,
-    attestation applications made (each through the real services)."""
+    attestation applications made, the districts' PD plans (each through the real
+    services)."""
 
     def login(name: str) -> User:
         return User.objects.get(email=f"{name}@{DEMO_EMAIL_DOMAIN}")
@@ -366,6 +369,7 @@ def _seed_activity(*, seed: int, accounts: list) -> None:
         demo_teacher_id=demo_teacher_id,
     )
     seed_leaders(rng=_rng(seed, "leaders"), actor=login("admin"), demo_teacher_id=demo_teacher_id)
+    seed_pd_plans(actor=login("admin"))
 
 
 # --- Organisations ----------------------------------------------------------------------------

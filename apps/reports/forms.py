@@ -8,6 +8,8 @@ from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.scopes import read_scope
+from apps.core.widgets import FastSelect
 from apps.organizations.models import InstructionLanguage, Organization, Region
 from apps.teachers.models import Position
 from apps.teachers.selectors import visible_districts, visible_organizations
@@ -25,6 +27,8 @@ FILTER_FIELDS = (
     "teaching_language",
     "position",
 )
+# A date box (<input type="date">) takes and gives ISO dates whatever the page's language.
+ISO_DATE = "%Y-%m-%d"
 # A report's period spans at most this many days (a few years of history, not decades).
 MAX_PERIOD_DAYS = 366 * 5
 
@@ -52,10 +56,14 @@ class ReportFiltersForm(forms.Form):
         empty_label=_("All organisations"),
     )
     period_start = forms.DateField(
-        label=_("Period from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Period from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
     )
     period_end = forms.DateField(
-        label=_("Period to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Period to"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
     )
     organization_kind = forms.ChoiceField(
         label=_("Type of organisation"),
@@ -76,6 +84,12 @@ class ReportFiltersForm(forms.Form):
     )
 
     def __init__(self, data=None, *, user, **kwargs):
+        if data is not None and not data.get("period_start") and not data.get("period_end"):
+            # The default period (this calendar year) shows in the date boxes.
+            year = timezone.localdate().year
+            data = data.copy()
+            data["period_start"] = dt.date(year, 1, 1).isoformat()
+            data["period_end"] = dt.date(year, 12, 31).isoformat()
         super().__init__(data, **kwargs)
         self.user = user
         self.fields["region"].queryset = report_regions(user, ReportFilters())
@@ -85,6 +99,19 @@ class ReportFiltersForm(forms.Form):
         if district_id and str(district_id).isdigit():
             organizations = organizations.filter(district_id=district_id)
         self.fields["organization"].queryset = organizations
+        for field in self.fields.values():
+            if type(field.widget) is forms.Select:
+                attrs = {**field.widget.attrs, "class": "form-select"}
+                field.widget = FastSelect(attrs=attrs, choices=field.choices)
+        # As on the teacher list: with no district chosen, a region-wide user would get
+        # ~1,150 options, so the organisation box waits for a district (a chosen value,
+        # from a drill-down link, is still honoured).
+        scope = read_scope(user)
+        self.organization_needs_district = not district_id and (
+            scope.everything or bool(scope.region_ids)
+        )
+        if self.organization_needs_district:
+            self.fields["organization"].widget = forms.HiddenInput()
 
     def clean(self):
         cleaned = super().clean()

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from apps.core.models import JobProgress, TimeStampedModel
 from apps.organizations.models import District
@@ -27,6 +28,10 @@ class PdPlan(TimeStampedModel):
         blank=True,
         related_name="+",
         verbose_name=_("set by"),
+    )
+    # Who changed a plan when, and from what: the plan is an official target.
+    history = HistoricalRecords(
+        excluded_fields=["created_at", "updated_at"], user_model=settings.AUTH_USER_MODEL
     )
 
     class Meta:
@@ -62,7 +67,10 @@ class ReportExport(JobProgress, TimeStampedModel):
         FAILED = "failed", _("failed")
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
     query = models.CharField(_("filters"), max_length=2000, blank=True)
     file_format = models.CharField(_("format"), max_length=4, choices=Format.choices)
@@ -104,7 +112,12 @@ class SummarySubscription(TimeStampedModel):
         _("last sent for"),
         null=True,
         blank=True,
-        help_text="The first day of the last month the summary was mailed for.",
+        help_text=_("The first day of the last month the summary was mailed for."),
+    )
+    last_problem = models.TextField(
+        _("why the last summary was not sent"),
+        blank=True,
+        help_text=_("Empty when the last summary went out; shown on the subscriptions page."),
     )
 
     class Meta:

@@ -6,7 +6,7 @@ same condition, so they always agree."""
 import datetime as dt
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
@@ -34,25 +34,53 @@ ATTESTATION_RESULTS = {
 }
 
 
-def trained_q(since: dt.date) -> Q:
-    """Took PD ending on or after `since`: a completed run of the catalogue (completed on
-    the run's last day) or an external certificate a methodologist confirmed."""
+def _pd_taken(since: dt.date, of: Q) -> tuple[QuerySet, QuerySet]:
+    """The completed runs of the catalogue (completed on the run's last day) and the
+    confirmed external certificates ending on or after `since`, of the teachers `of`
+    selects (a condition on the rows' `teacher`)."""
     courses = Enrolment.objects.filter(
-        status=Enrolment.Status.COMPLETED, completed_on__gte=since
-    ).values("teacher_id")
+        of, status=Enrolment.Status.COMPLETED, completed_on__gte=since
+    )
     external = ExternalTraining.objects.filter(
-        status=ExternalTraining.Status.CONFIRMED, ends_on__gte=since
-    ).values("teacher_id")
-    return Q(pk__in=courses) | Q(pk__in=external)
+        of, status=ExternalTraining.Status.CONFIRMED, ends_on__gte=since
+    )
+    return courses, external
+
+
+def pd_takers(since: dt.date, of: Q | None = None) -> QuerySet:
+    """Ids of the teachers (of those `of` selects) who took PD ending on or after `since`
+    (trained_q), each once: a UNION the database counts from the enrolments' side."""
+    courses, external = _pd_taken(since, of or Q())
+    return courses.order_by().values("teacher_id").union(external.order_by().values("teacher_id"))
+
+
+def _of_teacher(rows: QuerySet) -> Exists:
+    """Whether the outer query's teacher has one of `rows`.
+
+    EXISTS, not IN: PostgreSQL looks an IN list up in a hash table only while the table
+    fits in work_mem and otherwise scans the list for every teacher (at a nation's size,
+    minutes); an EXISTS falls back to an index look-up per teacher instead."""
+    return Exists(rows.filter(teacher=OuterRef("pk")))
+
+
+def trained_q(since: dt.date) -> Q:
+    """Took PD ending on or after `since`: a completed run of the catalogue or an external
+    certificate a methodologist confirmed."""
+    courses, external = _pd_taken(since, Q())
+    return Q(_of_teacher(courses)) | Q(_of_teacher(external))
+
+
+def course_completers(start: dt.date, end: dt.date, of: Q | None = None) -> QuerySet:
+    """Enrolments completing a run of the catalogue that ended between the two days (both
+    included), of the teachers `of` selects (course_completed_q)."""
+    return Enrolment.objects.filter(
+        of or Q(), status=Enrolment.Status.COMPLETED, completed_on__range=(start, end)
+    )
 
 
 def course_completed_q(start: dt.date, end: dt.date) -> Q:
     """Completed a run of the catalogue that ended between the two days (both included)."""
-    return Q(
-        pk__in=Enrolment.objects.filter(
-            status=Enrolment.Status.COMPLETED, completed_on__range=(start, end)
-        ).values("teacher_id")
-    )
+    return Q(_of_teacher(course_completers(start, end)))
 
 
 def year_bounds(year: int) -> tuple[dt.date, dt.date]:

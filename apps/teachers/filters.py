@@ -1,9 +1,13 @@
 """The teacher list's filters (django-filter), limited to what the user may see."""
 
+from dataclasses import dataclass
+from decimal import Decimal
+
 import django_filters
 from dateutil.relativedelta import relativedelta
 from django import forms
 from django.core.cache import cache
+from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -81,6 +85,39 @@ def expiring_q(months: int, today) -> Q:
         category_valid_until__gte=today,
         category_valid_until__lte=today + relativedelta(months=months),
     )
+
+
+# The filters the list's form shows (templates/teachers/teacher_list.html). Any other one
+# given, as the reports' links do, is shown above the results as a chip that removes it,
+# and kept in the form as a hidden input so that changing a visible filter keeps it.
+FORM_FILTERS = frozenset(
+    {
+        "q",
+        "district",
+        "organization",
+        "category",
+        "expiring_months",
+        "subject",
+        "position",
+        "teaching_language",
+        "sort",
+    }
+)
+
+
+@dataclass(frozen=True)
+class ActiveFilter:
+    """A filter in force that the form does not show: its name and value as given, the
+    filter's and the value's labels, the errors of a value refused, the list's query
+    string without it, and whether the form needs a hidden input to keep it."""
+
+    name: str
+    value: str
+    label: str
+    value_label: str
+    errors: list[str]
+    query_without: str
+    hidden_input: bool = True
 
 
 def _reference_choices(name: str, field) -> list[tuple[str, str]]:
@@ -201,6 +238,38 @@ class TeacherFilter(django_filters.FilterSet):
         if self.organization_needs_district:
             self.form.fields["organization"].widget = forms.HiddenInput()
 
+    def active_extra_filters(self) -> list[ActiveFilter]:
+        """The filters given that the form does not show (the organisation too, while its
+        box waits for a district), in the filters' order: the values' labels come from the
+        validated values (a row already fetched) or the field's choices, so that no query
+        is added; a value refused is shown as given, with its errors."""
+        if not self.is_bound:
+            return []
+        self.form.is_valid()  # fills cleaned_data (once: the form keeps its errors)
+        cleaned = self.form.cleaned_data
+        hidden = {"organization"} if self.organization_needs_district else set()
+        active = []
+        for name, field in self.form.fields.items():
+            value = self.data.get(name)
+            if (name in FORM_FILTERS and name not in hidden) or value in (None, ""):
+                continue
+            errors = self.form.errors.get(name, [])
+            query = self.data.copy()
+            query.pop(name)
+            query.pop("page", None)
+            active.append(
+                ActiveFilter(
+                    name=name,
+                    value=value,
+                    label=str(field.label),
+                    value_label=value if errors else _value_label(field, value, cleaned.get(name)),
+                    errors=list(errors),
+                    query_without=query.urlencode(),
+                    hidden_input=name not in FORM_FILTERS,
+                )
+            )
+        return active
+
     def filter_search(self, queryset, name, value):
         value = normalize_search(value)
         if not value:
@@ -244,6 +313,19 @@ class TeacherFilter(django_filters.FilterSet):
                 "-search_text" if desc else "search_text", "-id" if desc else "id"
             )
         return queryset
+
+
+def _value_label(field, value: str, cleaned) -> str:
+    """How a valid value of a filter reads: a row's name, a choice's label, or the value."""
+    if isinstance(cleaned, models.Model):
+        return str(cleaned)
+    if getattr(field, "null_label", None) is not None and value == field.null_value:
+        return str(field.null_label)
+    if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+        return str(dict(field.choices).get(value, value))
+    if isinstance(cleaned, Decimal) and cleaned == cleaned.to_integral_value():
+        return str(int(cleaned))
+    return value
 
 
 def register_filter(name: str, list_filter: django_filters.Filter) -> None:

@@ -37,7 +37,12 @@ def teacher_list(request):
     return render(
         request,
         template,
-        {"filter": filterset, "page": page, "query": query.urlencode()},
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "extra_filters": filterset.active_extra_filters(),
+        },
     )
 
 

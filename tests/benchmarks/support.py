@@ -50,3 +50,16 @@ def count_queries(client: Client, url: str) -> int:
     with CaptureQueriesContext(connection) as ctx:
         client.get(url)
     return len(ctx.captured_queries)
+
+
+def percentile(values: list[float], n: int) -> float:
+    """The n-th percentile (n from 1 to 99), as p99 computes the 99th."""
+    return statistics.quantiles(values, n=100, method="inclusive")[n - 1]
+
+
+def ensure_superuser(email: str) -> None:
+    """A superuser to sign in as (it sees every region)."""
+    from apps.accounts.models import User
+
+    if not User.objects.filter(email=email).exists():
+        User.objects.create_superuser(email, password=None)

@@ -20,6 +20,7 @@ from apps.courses.selectors import runs_with_counts
 from apps.demo.seed import demo_data_delete
 from apps.leaders.models import Appointment, Candidate, Intake, Vacancy
 from apps.leaders.selectors import outcomes_by_intake
+from apps.reports.models import PdPlan
 from apps.teachers.models import Teacher
 
 pytestmark = pytest.mark.django_db
@@ -147,3 +148,15 @@ def test_leaders_current_intake_in_selection(seeded):
     assert not any(stage.results.exists() for stage in later)
     statuses = set(current.candidates.values_list("status", flat=True))
     assert statuses == {Candidate.Status.APPLIED, Candidate.Status.STOPPED}
+
+
+def test_every_district_with_teachers_has_this_and_last_years_plan(seeded):
+    year = timezone.localdate().year
+    districts = set(Teacher.objects.values_list("organization__district", flat=True))
+    for plan_year in (year - 1, year):
+        plans = PdPlan.objects.filter(year=plan_year)
+        assert set(plans.values_list("district", flat=True)) == districts
+        total = sum(plans.values_list("planned_teachers", flat=True))
+        # About a quarter of the teachers, as the region's 16,000 of 67,000.
+        assert abs(total - 400 * 16 / 67) <= len(districts)
+    assert PdPlan.history.filter(history_user__email="admin@demo.ustaz.kz").exists()

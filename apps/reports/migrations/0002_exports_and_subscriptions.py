@@ -6,53 +6,142 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0001_initial'),
+        ("reports", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReportExport',
+            name="ReportExport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('total_rows', models.PositiveIntegerField(default=0, verbose_name='rows')),
-                ('processed_rows', models.PositiveIntegerField(default=0, verbose_name='rows processed')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
-                ('failure', models.TextField(blank=True, verbose_name='failure')),
-                ('query', models.CharField(blank=True, max_length=2000, verbose_name='filters')),
-                ('file_format', models.CharField(choices=[('xlsx', 'XLSX'), ('csv', 'CSV'), ('pdf', 'PDF')], max_length=4, verbose_name='format')),
-                ('language', models.CharField(choices=[('kk', 'Қазақша'), ('ru', 'Русский'), ('en', 'English')], max_length=5, verbose_name='language')),
-                ('status', models.CharField(choices=[('queued', 'queued'), ('running', 'in progress'), ('done', 'ready'), ('failed', 'failed')], default='queued', max_length=10, verbose_name='status')),
-                ('file', models.FileField(blank=True, upload_to='report-exports/%Y/%m/', verbose_name='file')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("total_rows", models.PositiveIntegerField(default=0, verbose_name="rows")),
+                (
+                    "processed_rows",
+                    models.PositiveIntegerField(default=0, verbose_name="rows processed"),
+                ),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="finished at"),
+                ),
+                ("failure", models.TextField(blank=True, verbose_name="failure")),
+                ("query", models.CharField(blank=True, max_length=2000, verbose_name="filters")),
+                (
+                    "file_format",
+                    models.CharField(
+                        choices=[("xlsx", "XLSX"), ("csv", "CSV"), ("pdf", "PDF")],
+                        max_length=4,
+                        verbose_name="format",
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")],
+                        max_length=5,
+                        verbose_name="language",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "queued"),
+                            ("running", "in progress"),
+                            ("done", "ready"),
+                            ("failed", "failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True, upload_to="report-exports/%Y/%m/", verbose_name="file"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'report export',
-                'verbose_name_plural': 'report exports',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "report export",
+                "verbose_name_plural": "report exports",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SummarySubscription',
+            name="SummarySubscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('query', models.CharField(blank=True, max_length=2000, verbose_name='filters')),
-                ('language', models.CharField(choices=[('kk', 'Қазақша'), ('ru', 'Русский'), ('en', 'English')], max_length=5, verbose_name='language')),
-                ('file_format', models.CharField(choices=[('xlsx', 'XLSX'), ('csv', 'CSV'), ('pdf', 'PDF')], default='pdf', max_length=4, verbose_name='format')),
-                ('last_sent_month', models.DateField(blank=True, help_text='The first day of the last month the summary was mailed for.', null=True, verbose_name='last sent for')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='report_subscriptions', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                ("query", models.CharField(blank=True, max_length=2000, verbose_name="filters")),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[("kk", "Қазақша"), ("ru", "Русский"), ("en", "English")],
+                        max_length=5,
+                        verbose_name="language",
+                    ),
+                ),
+                (
+                    "file_format",
+                    models.CharField(
+                        choices=[("xlsx", "XLSX"), ("csv", "CSV"), ("pdf", "PDF")],
+                        default="pdf",
+                        max_length=4,
+                        verbose_name="format",
+                    ),
+                ),
+                (
+                    "last_sent_month",
+                    models.DateField(
+                        blank=True,
+                        help_text="The first day of the last month the summary was mailed for.",
+                        null=True,
+                        verbose_name="last sent for",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="report_subscriptions",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'monthly summary subscription',
-                'verbose_name_plural': 'monthly summary subscriptions',
-                'ordering': ['user', 'created_at'],
-                'constraints': [models.UniqueConstraint(fields=('user', 'query'), name='report_subscription_once')],
+                "verbose_name": "monthly summary subscription",
+                "verbose_name_plural": "monthly summary subscriptions",
+                "ordering": ["user", "created_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "query"), name="report_subscription_once"
+                    )
+                ],
             },
         ),
     ]

@@ -22,6 +22,7 @@ from .base import (
     report_teachers,
     teacher_totals,
 )
+from .drilldown import Drilldown, DrillRow, drilldown
 from .leaders import LeadersFunnel, funnel_from, leaders_funnel
 from .pd import (
     CompletionRow,
@@ -29,10 +30,10 @@ from .pd import (
     PdCoverage,
     completion_from,
     course_completion,
-    coverage_aggregates,
     coverage_from,
     pd_coverage,
 )
+from .plans import DistrictPlan, PlanFact, RegionPlans, pd_plan_list
 from .registry import (
     ExpiringCategories,
     StaffComposition,
@@ -47,6 +48,7 @@ from .registry import (
     teachers_by_category,
     teachers_by_position,
 )
+from .scope import scope_name
 
 
 @dataclass(frozen=True)
@@ -68,10 +70,9 @@ class Dashboard:
 
 def dashboard(user, filters: ReportFilters) -> Dashboard:
     """Every figure for the user's scope as filtered, in the same number of queries for a
-    school and for the region: the expiry and composition counts in one pass over the
-    teachers, the PD coverage counts in another (they look every teacher up in lists of
-    ids that each of PostgreSQL's parallel workers builds anew: in the same pass they slow
-    the plain counts, and the two passes apart cost two thirds of the one)."""
+    school, a region and the country: the registry's counts (expiry, composition, and by
+    category, position and language) in one pass over the teachers, the PD coverage
+    counted from the enrolments' side."""
     ctx = report_context(user, filters)
     totals = teacher_totals(ctx, expiring_aggregates, composition_aggregates)
     return Dashboard(
@@ -81,7 +82,7 @@ def dashboard(user, filters: ReportFilters) -> Dashboard:
         by_category=by_category_from(ctx),
         by_position=by_position_from(ctx),
         expiring=expiring_from(ctx, totals),
-        pd=coverage_from(ctx, teacher_totals(ctx, coverage_aggregates)),
+        pd=coverage_from(ctx, totals),
         courses=completion_from(ctx),
         attestation=pipeline_from(ctx),
         leaders=funnel_from(ctx),
@@ -95,21 +96,29 @@ __all__ = [
     "CompletionRow",
     "CourseCompletion",
     "Dashboard",
+    "DistrictPlan",
+    "DrillRow",
+    "Drilldown",
     "ExpiringCategories",
     "LeadersFunnel",
     "PassRate",
     "PdCoverage",
+    "PlanFact",
+    "RegionPlans",
     "ReportFilters",
     "Row",
     "StaffComposition",
     "attestation_pipeline",
     "course_completion",
     "dashboard",
+    "drilldown",
     "expiring_categories",
     "leaders_funnel",
     "pd_coverage",
+    "pd_plan_list",
     "report_regions",
     "report_teachers",
+    "scope_name",
     "staff_composition",
     "teachers_by_category",
     "teachers_by_position",

@@ -2,6 +2,7 @@
 and the pass over the teachers that serves several figures at once."""
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -122,12 +123,15 @@ def report_regions(user, filters: ReportFilters) -> QuerySet[Region]:
 
 @dataclass(frozen=True)
 class ReportContext:
-    """What the figures of one report share: who asks, the filters, the day, the teachers."""
+    """What the figures of one report share: who asks, the filters, the day, the teachers,
+    and the teachers counted by each breakdown key once a pass over them has counted them
+    (`teacher_totals`)."""
 
     user: object
     filters: ReportFilters
     today: dt.date
     teachers: QuerySet[Teacher]
+    key_counts: dict[str, Counter] = field(default_factory=dict)
 
 
 def report_context(user, filters: ReportFilters) -> ReportContext:
@@ -171,11 +175,28 @@ class Breakdown:
 Aggregates = Callable[[ReportContext], dict]
 
 
+# The keys the breakdowns count teachers by (registry.by_category_from, ...).
+BREAKDOWN_KEYS = ("category_id", "position_id", "teaching_language_id")
+
+
 def teacher_totals(ctx: ReportContext, *parts: Aggregates) -> dict:
     """One pass over the report's teachers for the aggregates of all the parts given (each
     a function of the context giving {alias: aggregate}), with the count as "teachers": a
-    figure asks for its own part, the dashboard for several in the same query."""
+    figure asks for its own part, the dashboard for several in the same query.
+
+    The pass groups by the breakdown keys (a few hundred groups whatever the size) and
+    sums the groups here, so it also counts the teachers by category, position and
+    language (kept in `ctx.key_counts`): the breakdowns then need no pass of their own,
+    which cost as much as this one each."""
     aggregates = {"teachers": Count("pk")}
     for part in parts:
         aggregates.update(part(ctx))
-    return ctx.teachers.order_by().aggregate(**aggregates)
+    totals = dict.fromkeys(aggregates, 0)
+    counts = {key: Counter() for key in BREAKDOWN_KEYS}
+    for group in ctx.teachers.order_by().values(*BREAKDOWN_KEYS).annotate(**aggregates):
+        for name in aggregates:
+            totals[name] += group[name]
+        for key in BREAKDOWN_KEYS:
+            counts[key][group[key]] += group["teachers"]
+    ctx.key_counts.update(counts)
+    return totals

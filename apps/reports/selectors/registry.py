@@ -55,10 +55,13 @@ def _breakdown(ctx: ReportContext, total: int, rows: list[tuple[str, str, int, d
 
 
 def _counts_by(ctx: ReportContext, field: str, model) -> list[tuple[object, int]]:
-    """(reference row or None, teachers) for every value of the foreign key `field`: counted
-    by the key alone (grouping by the joined names costs the region three times as much),
-    then the few rows named in a second query."""
-    counts = dict(ctx.teachers.values_list(field).annotate(count=Count("pk")).order_by())
+    """(reference row or None, teachers) for every value of the foreign key `field`: those
+    of the shared pass over the teachers if it ran (`teacher_totals`), else counted by the
+    key alone (grouping by the joined names costs the region three times as much); then
+    the few rows named in a second query."""
+    counts = ctx.key_counts.get(field)
+    if counts is None:
+        counts = dict(ctx.teachers.values_list(field).annotate(count=Count("pk")).order_by())
     named = model.objects.in_bulk([pk for pk in counts if pk is not None])
     return [(named.get(pk), count) for pk, count in counts.items()]
 
@@ -194,7 +197,8 @@ def _by_language(ctx: ReportContext, total: int) -> Breakdown:
 
 
 def composition_from(ctx: ReportContext, totals: dict) -> StaffComposition:
-    """The bands from the shared pass; the languages by two more queries."""
+    """The bands and the languages from the shared pass; the languages named by one more
+    query."""
     total = totals["teachers"]
     age = [
         (band, str(label), totals[f"age_{n}"], {"age_band": band})
@@ -217,6 +221,6 @@ def composition_from(ctx: ReportContext, totals: dict) -> StaffComposition:
 
 
 def staff_composition(user, filters: ReportFilters) -> StaffComposition:
-    """Age bands, experience bands, sex and language of instruction: three queries."""
+    """Age bands, experience bands, sex and language of instruction: two queries."""
     ctx = report_context(user, filters)
     return composition_from(ctx, teacher_totals(ctx, composition_aggregates))

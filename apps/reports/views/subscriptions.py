@@ -1,11 +1,54 @@
-"""The monthly summary subscriptions (placeholder)."""
+"""The monthly summary by e-mail: the user's subscriptions, subscribing from the dashboard's
+panel, and unsubscribing."""
 
-from django.http import Http404
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .. import services
+from ..selectors.subscriptions import subscriptions_described
 
 
+@require_http_methods(["GET", "POST"])
 def subscription_list(request):
-    raise Http404
+    """GET: the user's own subscriptions (whoever they are: one who lost the role can still
+    unsubscribe). POST: subscribe to the dashboard's filters, then back to the dashboard."""
+    if request.method == "GET":
+        return _list(request)
+    query = request.POST.get("query", "")
+    try:
+        services.subscription_create(
+            user=request.user,
+            query=query,
+            language=request.POST.get("language", ""),
+            file_format=request.POST.get("file_format", ""),
+        )
+    except ValidationError as exc:
+        return _list(request, errors=exc.messages, status=400)
+    messages.success(
+        request,
+        _("This summary will be e-mailed to %(email)s early each month.")
+        % {"email": request.user.email},
+    )
+    query = QueryDict(query).urlencode()
+    return redirect(reverse("reports:dashboard") + (f"?{query}" if query else ""))
 
 
+def _list(request, *, errors=(), status=200):
+    context = {
+        "subscriptions": subscriptions_described(request.user),
+        "errors": errors,
+    }
+    return render(request, "reports/subscriptions.html", context, status=status)
+
+
+@require_POST
 def subscription_delete(request, pk):
-    raise Http404
+    subscription = get_object_or_404(request.user.report_subscriptions, pk=pk)
+    services.subscription_delete(subscription=subscription, actor=request.user)
+    messages.success(request, _("You will no longer receive this summary."))
+    return redirect("reports:subscriptions")

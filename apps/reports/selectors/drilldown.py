@@ -1,0 +1,200 @@
+"""The dashboard's drill-down table: the key figures of every unit one level below the
+report's (the regions, a region's districts, a district's organisations), each with the
+filters that drill the dashboard into it and the teacher-list parameters of its counts."""
+
+import dataclasses
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, F, Q, Sum
+
+from apps.accounts.scopes import all_region_ids, read_scope
+from apps.courses.selectors import pd_period_start
+from apps.teachers.filters import expiring_q
+from apps.teachers.selectors import visible_districts, visible_organizations
+
+from ..models import PdPlan
+from ..teacher_filters import course_completed_q, trained_q, year_bounds
+from .base import ReportContext, ReportFilters, Row, percent, report_context, report_regions
+
+# The months ahead the table counts expiring categories for (the longest dashboard window).
+EXPIRING_WITHIN_MONTHS = 12
+
+# The level below each level: the table lists units of that level (none below a school).
+CHILD_LEVEL = {"region": "district", "district": "organization", "organization": None}
+# The teacher's path to the unit a child level groups by.
+GROUP_FIELD = {
+    "region": "organization__district__region_id",
+    "district": "organization__district_id",
+    "organization": "organization_id",
+}
+
+
+@dataclass(frozen=True)
+class DrillRow:
+    """One unit: its name, the dashboard's filters drilled into it (`filters`), and its
+    figures, every teacher count with its share of the unit's teachers and its
+    teacher-list parameters: the teachers, those with PD within the last 3 years, those
+    whose category expires from today to 12 months ahead, and those who completed a course
+    in the plan's year (`fact`) against the unit's PD plan (None: no plan applies or none
+    is set; `drillable`: the unit has units below it)."""
+
+    key: str
+    label: str
+    filters: ReportFilters
+    teachers: Row
+    trained: Row
+    expiring: Row
+    fact: Row
+    plan: int | None
+    plan_percent: Decimal | None
+    drillable: bool
+
+
+@dataclass(frozen=True)
+class Drilldown:
+    """The units one level below the report's (`level`: "region", "district" or
+    "organization"; None below an organisation, with no rows); `plans` whether the PD plan
+    applies at all (whole districts of a scope not limited to organisations, no filter
+    narrowing the staff)."""
+
+    level: str | None
+    rows: list[DrillRow]
+    plan_year: int
+    plans: bool
+
+
+def drill_level(user, filters: ReportFilters) -> str | None:
+    """The level the table lists: the one below the report's. At the top, the widest unit
+    the user's scope holds more than one of: a regional analyst of the one region starts
+    with its districts, a methodologist of one district with its organisations."""
+    if filters.level != "all":
+        return CHILD_LEVEL[filters.level]
+    scope = read_scope(user)
+    regions = all_region_ids() if scope.everything else scope.region_ids
+    if len(regions) > 1:
+        return "region"
+    if regions or len(scope.district_ids) > 1 or (scope.district_ids and scope.organization_ids):
+        return "district"
+    return "organization"
+
+
+def _units(ctx: ReportContext, level: str, counted: set) -> list:
+    """The units of the level that the user may see within the report's (an organisation
+    of the type filtered for, active or with teachers counted), ordered."""
+    filters = ctx.filters
+    if level == "region":
+        return list(report_regions(ctx.user, filters).order_by("kato"))
+    if level == "district":
+        districts = visible_districts(ctx.user)
+        if filters.region is not None:
+            districts = districts.filter(region_id=filters.region)
+        return list(districts.order_by("kato"))
+    listed = Q(is_active=True)
+    if filters.organization_kind:
+        listed &= Q(kind=filters.organization_kind)
+    organizations = visible_organizations(ctx.user).filter(listed | Q(pk__in=counted))
+    if filters.district is not None:
+        organizations = organizations.filter(district_id=filters.district)
+    elif filters.region is not None:
+        organizations = organizations.filter(district__region_id=filters.region)
+    organizations = organizations.only("pk", "name_kk", "name_ru", "name_en", "district_id")
+    return sorted(
+        organizations.annotate(region_id=F("district__region_id")), key=lambda o: o.name.lower()
+    )
+
+
+def _plans(ctx: ReportContext, level: str) -> dict[int, int] | None:
+    """The PD plans of the plan's year summed by unit (the districts' own, or a region's
+    districts in the user's scope), as the dashboard counts the plan; None when no plan
+    applies (organisations, or teachers chosen by more than where they work)."""
+    filters = ctx.filters
+    scope = read_scope(ctx.user)
+    if level == "organization" or filters.narrows_staff or scope.organization_ids:
+        return None
+    plans = PdPlan.objects.filter(
+        scope.q(
+            organization="district__organizations__pk",
+            district="district_id",
+            region="district__region_id",
+        ),
+        year=filters.plan_year,
+    )
+    if filters.region is not None:
+        plans = plans.filter(district__region_id=filters.region)
+    field = GROUP_FIELD[level].removeprefix("organization__")
+    return dict(plans.values_list(field).annotate(total=Sum("planned_teachers")).order_by())
+
+
+def _drilled(filters: ReportFilters, level: str, unit) -> ReportFilters:
+    if level == "region":
+        return dataclasses.replace(filters, region=unit.pk)
+    if level == "district":
+        return dataclasses.replace(filters, region=unit.region_id, district=unit.pk)
+    return dataclasses.replace(
+        filters, region=unit.region_id, district=unit.district_id, organization=unit.pk
+    )
+
+
+def _row(drilled: ReportFilters, key: str, count: int, teachers: int, **query) -> Row:
+    return Row(key, key, count, percent(count, teachers), drilled.list_query(**query))
+
+
+def drilldown_from(ctx: ReportContext) -> Drilldown:
+    filters = ctx.filters
+    level = drill_level(ctx.user, filters)
+    if level is None:
+        return Drilldown(level=None, rows=[], plan_year=filters.plan_year, plans=False)
+    counts = {
+        row.pop("unit"): row
+        for row in ctx.teachers.values(unit=F(GROUP_FIELD[level]))
+        .annotate(
+            teachers=Count("pk"),
+            trained=Count("pk", filter=trained_q(pd_period_start(ctx.today))),
+            expiring=Count("pk", filter=expiring_q(EXPIRING_WITHIN_MONTHS, ctx.today)),
+            fact=Count("pk", filter=course_completed_q(*year_bounds(filters.plan_year))),
+        )
+        .order_by()
+    }
+    plans = _plans(ctx, level)
+    empty = dict.fromkeys(("teachers", "trained", "expiring", "fact"), 0)
+    rows = []
+    for unit in _units(ctx, level, set(counts)):
+        figures = counts.get(unit.pk, empty)
+        drilled = _drilled(filters, level, unit)
+        teachers = figures["teachers"]
+        plan = plans.get(unit.pk) if plans is not None else None
+
+        rows.append(
+            DrillRow(
+                key=str(unit.pk),
+                label=unit.name,
+                filters=drilled,
+                teachers=_row(drilled, "teachers", teachers, teachers),
+                trained=_row(drilled, "trained", figures["trained"], teachers, trained="yes"),
+                expiring=_row(
+                    drilled,
+                    "expiring",
+                    figures["expiring"],
+                    teachers,
+                    expiring_months=str(EXPIRING_WITHIN_MONTHS),
+                ),
+                fact=_row(
+                    drilled,
+                    "fact",
+                    figures["fact"],
+                    teachers,
+                    course_completed_year=filters.plan_year,
+                ),
+                plan=plan,
+                plan_percent=percent(figures["fact"], plan),
+                drillable=CHILD_LEVEL[level] is not None,
+            )
+        )
+    return Drilldown(level=level, rows=rows, plan_year=filters.plan_year, plans=plans is not None)
+
+
+def drilldown(user, filters: ReportFilters) -> Drilldown:
+    """One row per unit one level below the report's: three queries whatever the number of
+    units (the teachers' figures grouped by unit, the units, the plans grouped by unit)."""
+    return drilldown_from(report_context(user, filters))

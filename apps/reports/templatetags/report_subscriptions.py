@@ -1,0 +1,23 @@
+"""The dashboard's monthly-summary panel: whether the user already has the summary of the
+filters shown, and the choices of its form."""
+
+from types import SimpleNamespace
+
+from django import template
+from django.conf import settings
+
+from ..models import ReportExport
+from ..selectors.subscriptions import subscription_for
+
+register = template.Library()
+
+
+@register.simple_tag
+def summary_panel(user, query: str) -> SimpleNamespace:
+    """`subscription`: the user's subscription to the summary of these filters (the
+    period aside), or None, in one query; `languages` and `formats`: the choices offered."""
+    return SimpleNamespace(
+        subscription=subscription_for(user, query),
+        languages=settings.LANGUAGES,
+        formats=ReportExport.Format.choices,
+    )
