@@ -103,6 +103,10 @@ else:
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # No JIT compilation: the reports' queries run for tens of milliseconds over tens of
+    # thousands of rows, where PostgreSQL's cost estimate starts compiling them and the
+    # compiling takes longer than the query (the dashboard's drill-down: 175 of 450 ms).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://ustaz-pd")}

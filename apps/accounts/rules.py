@@ -14,6 +14,7 @@ from .scopes import (
     STAFF_WRITE_ROLES,
     commission_seats,
     read_scope,
+    scope_for,
     user_provider_ids,
     user_roles,
     write_scope,
@@ -438,7 +439,7 @@ rules.add_perm(
 # subscriptions belong to whoever asked for them.
 rules.add_perm("reports.view_dashboard", is_superuser | is_staff_reader)
 rules.add_perm("reports.export_report", is_superuser | is_staff_reader)
-rules.add_perm("reports.view_export", is_superuser | is_creator)
+rules.add_perm("reports.view_export", is_superuser | (is_creator & is_staff_reader))
 rules.add_perm("reports.add_subscription", is_superuser | is_staff_reader)
 
 
@@ -448,6 +449,16 @@ def is_subscriber(user, subscription) -> bool:
 
 
 rules.add_perm("reports.delete_subscription", is_superuser | is_subscriber)
+
+
+@rules.predicate
+def object_in_region_admin_scope(user, obj) -> bool:
+    """Within the user's scope as a regional administrator alone: the write scope unites
+    every write role, so a regional administrator who is also, say, a methodologist
+    elsewhere would otherwise gain there what only the region's administrator may do."""
+    return obj is not None and _contains(scope_for(user, {Role.REGION_ADMIN}), obj)
+
+
 # The PD plan: any reader sees it; the regional administrator sets it for their districts.
 rules.add_perm("reports.view_pdplan", is_superuser | is_staff_reader)
-rules.add_perm("reports.change_pdplan", is_superuser | (is_region_admin & object_in_write_scope))
+rules.add_perm("reports.change_pdplan", is_superuser | object_in_region_admin_scope)

@@ -15,15 +15,26 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_PLANNED = 1_000_000
 
 STALE_PAGE = _("The list of districts has changed since the page was opened: reload it.")
+INVALID_YEAR = _("There are no plans for “%(value)s”: the year must be from %(first)d to %(last)d.")
 
 
 def plan_year(value) -> int:
-    """The year of `?year=`, the current one when absent or out of range."""
+    """The year of `?year=`, the current one when absent. Anything but a year a plan may be
+    set for is refused (ValidationError), never taken for another year: a save to such an
+    address would otherwise change this year's plans."""
+    if value is None or value == "":
+        return timezone.localdate().year
     try:
         year = int(value)
-    except (TypeError, ValueError):
-        return timezone.localdate().year
-    return year if FIRST_YEAR <= year <= LAST_YEAR else timezone.localdate().year
+    except ValueError:
+        year = None
+    if year is None or not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValidationError(
+            INVALID_YEAR,
+            code="invalid_year",
+            params={"value": value, "first": FIRST_YEAR, "last": LAST_YEAR},
+        )
+    return year
 
 
 class PlanForm(forms.Form):
@@ -62,6 +73,21 @@ class PlanForm(forms.Form):
             raise ValidationError(STALE_PAGE, code="stale")
         return self.district
 
+    def clean(self):
+        """Also read the number as shown (`self.shown`), for the service to tell whether
+        someone else changed the plan since; a page without it, or with a mangled one, is
+        a stale page."""
+        cleaned_data = super().clean()
+        field = self.fields["planned_teachers"]
+        shown = self.data.get(self["planned_teachers"].html_initial_name)
+        if shown is None:
+            raise ValidationError(STALE_PAGE, code="stale")
+        try:
+            self.shown = field.to_python(shown)
+        except ValidationError:
+            raise ValidationError(STALE_PAGE, code="stale") from None
+        return cleaned_data
+
 
 class BasePlanFormSet(forms.BaseFormSet):
     """One PlanForm per district given, in their order."""
@@ -93,6 +119,10 @@ class BasePlanFormSet(forms.BaseFormSet):
             for form in self.forms
             if form.has_changed()
         }
+
+    def shown_plans(self) -> dict[District, int | None]:
+        """{district: the plan as the page showed it} of the numbers changed."""
+        return {form.district: form.shown for form in self.forms if form.has_changed()}
 
 
 PlanFormSet = forms.formset_factory(PlanForm, formset=BasePlanFormSet, extra=0)

@@ -3,6 +3,11 @@
 The columns carry the import's own field labels and the values its look-ups understand
 (BIN, names of positions, categories and subjects), so an exported file imports back with
 zero changes.
+
+A text a spreadsheet would run as a formula (a name typed as "=HYPERLINK(…)") stays text:
+a string cell in a workbook, and in a CSV the apostrophe Excel takes for "this is text"
+(OWASP's advice on CSV injection). The import reads such a cell back without the
+apostrophe: the cleaning of texts drops it, and a phone number's "'+7…" is its digits.
 """
 
 import csv
@@ -44,6 +49,8 @@ EXPORT_FIELDS = [
 ]
 # Excel in Kazakh and Russian locales splits CSV columns on semicolons.
 CSV_DELIMITER = ";"
+# What makes a spreadsheet take a cell of a CSV for a formula (or a command).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -108,10 +115,17 @@ def write_csv(header: list, rows: Iterable[list], stream) -> None:
         writer.writerow([_csv_cell(c) for c in row])
 
 
+def csv_text(value):
+    """A CSV cell's text as Excel keeps it text: "'" before a formula's first character."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return f"'{value}"
+    return value
+
+
 def _csv_cell(cell):
     if isinstance(cell, dt.date):
         return cell.strftime("%d.%m.%Y")
-    return "" if cell is None else cell
+    return "" if cell is None else csv_text(cell)
 
 
 def write_xlsx(header: list, rows: Iterable[list], stream, *, text_columns=(0,)) -> None:
@@ -140,6 +154,12 @@ def _xlsx_cell(sheet, value, *, as_text):
     if as_text and value is not None:
         cell = WriteOnlyCell(sheet, value=str(value))
         cell.number_format = "@"
+        cell.data_type = "s"
+        return cell
+    if isinstance(value, str) and value.startswith("="):
+        # openpyxl makes a formula of any other text that starts so.
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
         return cell
     return value
 

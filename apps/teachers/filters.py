@@ -87,24 +87,6 @@ def expiring_q(months: int, today) -> Q:
     )
 
 
-# The filters the list's form shows (templates/teachers/teacher_list.html). Any other one
-# given, as the reports' links do, is shown above the results as a chip that removes it,
-# and kept in the form as a hidden input so that changing a visible filter keeps it.
-FORM_FILTERS = frozenset(
-    {
-        "q",
-        "district",
-        "organization",
-        "category",
-        "expiring_months",
-        "subject",
-        "position",
-        "teaching_language",
-        "sort",
-    }
-)
-
-
 @dataclass(frozen=True)
 class ActiveFilter:
     """A filter in force that the form does not show: its name and value as given, the
@@ -208,6 +190,22 @@ class TeacherFilter(django_filters.FilterSet):
         method="filter_sort",
     )
 
+    # The filters the list's form shows, in its order (the template lays out these, no
+    # other). Any other one given, as the reports' links do, is shown above the results as
+    # a chip that removes it, and kept in the form as a hidden input so that changing a
+    # visible filter keeps it.
+    visible_filters = (
+        "q",
+        "district",
+        "organization",
+        "category",
+        "expiring_months",
+        "subject",
+        "position",
+        "teaching_language",
+        "sort",
+    )
+
     class Meta:
         model = Teacher
         fields = []
@@ -222,6 +220,7 @@ class TeacherFilter(django_filters.FilterSet):
         district_id = self.data.get("district") if self.data else None
         if district_id and str(district_id).isdigit():
             organizations = organizations.filter(district_id=district_id)
+            self._give_way_to_the_district(organizations)
         self.filters["organization"].queryset = organizations
         # With no district chosen, a region-wide user would get ~1,150 options: the
         # organisation box then waits for a district (a chosen value is still honoured).
@@ -238,6 +237,23 @@ class TeacherFilter(django_filters.FilterSet):
         if self.organization_needs_district:
             self.form.fields["organization"].widget = forms.HiddenInput()
 
+    def _give_way_to_the_district(self, organizations) -> None:
+        """A district chosen drops the region (a report's, kept as a hidden chip) and an
+        organisation of another district: kept, they would quietly empty the list when the
+        user picks a district of another region, or one without that organisation."""
+        self.data.pop("region", None)
+        organization = self.data.get("organization")
+        if (
+            organization
+            and str(organization).isdigit()
+            and not organizations.filter(pk=organization).exists()
+        ):
+            self.data.pop("organization")
+
+    def visible_fields(self) -> list:
+        """The form's fields that the list shows, in order."""
+        return [self.form[name] for name in self.visible_filters]
+
     def active_extra_filters(self) -> list[ActiveFilter]:
         """The filters given that the form does not show (the organisation too, while its
         box waits for a district), in the filters' order: the values' labels come from the
@@ -251,7 +267,7 @@ class TeacherFilter(django_filters.FilterSet):
         active = []
         for name, field in self.form.fields.items():
             value = self.data.get(name)
-            if (name in FORM_FILTERS and name not in hidden) or value in (None, ""):
+            if (name in self.visible_filters and name not in hidden) or value in (None, ""):
                 continue
             errors = self.form.errors.get(name, [])
             query = self.data.copy()
@@ -265,7 +281,7 @@ class TeacherFilter(django_filters.FilterSet):
                     value_label=value if errors else _value_label(field, value, cleaned.get(name)),
                     errors=list(errors),
                     query_without=query.urlencode(),
-                    hidden_input=name not in FORM_FILTERS,
+                    hidden_input=name not in self.visible_filters,
                 )
             )
         return active

@@ -31,7 +31,9 @@ def teacher_list(request):
         # A name or IIN search selects few rows: count them in the same query.
         count_with_page=valid and bool(filterset.form.cleaned_data.get("q")),
     )
-    query = request.GET.copy()
+    # The filters as applied (a district chosen drops a region given with it): the links
+    # to other pages and to the exports list what this page lists.
+    query = filterset.data.copy()
     query.pop("page", None)
     template = "teachers/_list_results.html" if request.htmx else "teachers/teacher_list.html"
     return render(

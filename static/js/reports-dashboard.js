@@ -8,21 +8,20 @@
   var charts = [];
 
   function datasets(spec) {
-    if (spec.datasets) {
-      return spec.datasets.map(function (dataset, i) {
-        return { label: dataset.label, data: dataset.values, backgroundColor: COLOURS[i % COLOURS.length] };
-      });
-    }
-    return [{
-      data: spec.values,
-      // A doughnut needs a colour per slice; a bar chart of one series reads best in one.
-      backgroundColor: spec.type === "doughnut" ? spec.values.map(function (_v, i) { return COLOURS[i % COLOURS.length]; }) : COLOURS[0]
-    }];
+    var doughnut = spec.type === "doughnut";
+    return spec.datasets.map(function (dataset, i) {
+      return {
+        label: dataset.label,
+        data: dataset.values,
+        // A doughnut needs a colour per slice; bars read best in one colour per series.
+        backgroundColor: doughnut ? dataset.values.map(function (_v, j) { return COLOURS[j % COLOURS.length]; }) : COLOURS[i % COLOURS.length]
+      };
+    });
   }
 
   function options(spec, canvas) {
     var locale = document.documentElement.lang || undefined;
-    var several = Boolean(spec.datasets) || spec.type === "doughnut";
+    var several = spec.datasets.length > 1 || spec.type === "doughnut";
     var result = {
       locale: locale,
       maintainAspectRatio: false,
@@ -77,28 +76,65 @@
     charts = [];
   }
 
+  function redraw() {
+    clear();
+    draw();
+  }
+
+  function ours(event) {
+    return event.detail.target && event.detail.target.id === "dashboard-body";
+  }
+
   document.addEventListener("DOMContentLoaded", draw);
 
+  // Filters that are not valid come back as 400 with the form's errors: show them.
   document.addEventListener("htmx:beforeSwap", function (event) {
-    if (event.detail.target.id !== "dashboard-body") {
-      return;
-    }
-    // Filters that are not valid come back as 400 with the form's errors: show them.
-    if (event.detail.xhr.status === 400) {
+    if (ours(event) && event.detail.xhr.status === 400) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }
-    clear();
   });
 
+  // The charts are redrawn only once new figures are in: a request that fails leaves the
+  // figures (and their charts) as they were, with a word that they could not be updated.
   document.addEventListener("htmx:afterSwap", function (event) {
-    if (event.detail.target.id !== "dashboard-body") {
+    if (!ours(event)) {
       return;
     }
-    draw();
+    redraw();
+    document.getElementById("dashboard-failed").hidden = true;
     var figures = document.getElementById("dashboard-figures");
     var errors = document.getElementById("dashboard-errors");
     document.getElementById("dashboard-status").textContent = figures ? figures.dataset.summary : (errors ? errors.textContent.trim() : "");
+  });
+
+  function failed(event) {
+    if (ours(event)) {
+      document.getElementById("dashboard-failed").hidden = false;
+    }
+  }
+  document.addEventListener("htmx:responseError", failed);
+  document.addEventListener("htmx:sendError", failed);
+
+  // Back or Forward: htmx puts back the page as it was, without its charts.
+  document.addEventListener("htmx:historyRestore", redraw);
+
+  // A date box sends the filters once left (or on Enter, which submits the form), not on
+  // each change: typing a date changes it at each digit of the year, and the figures
+  // drawn again in between would put back the date half typed.
+  document.addEventListener("change", function (event) {
+    if (event.target.type === "date" && event.target.closest("#dashboard-filters")) {
+      event.target.dataset.pending = "true";
+    }
+  });
+  document.addEventListener("focusout", function (event) {
+    var field = event.target;
+    var form = field.closest && field.closest("#dashboard-filters");
+    if (field.type !== "date" || !field.dataset.pending || !form || !form.isConnected) {
+      return;
+    }
+    delete field.dataset.pending;
+    htmx.trigger(form, "dates-changed");
   });
 
   // A new region or district makes the units below it void (they belong to the old one):

@@ -1,6 +1,7 @@
 """Every page x every role: allowed (200), refused (403), hidden (404) or sent elsewhere (302).
 
-A record outside the user's scope answers 404, so that ids cannot be probed.
+A record outside the user's scope answers 404, so that ids cannot be probed. The pages that
+take a form are also posted to, as their page would post.
 """
 
 import pytest
@@ -41,6 +42,26 @@ MATRIX = {
     "export": [302, 403, 403, 200, 200, 200, 200, 200, 200],
     "admin": [302, 302, 302, 302, 302, 302, 302, 302, 200],
     "health": [200, 200, 200, 200, 200, 200, 200, 200, 200],
+    # Reports. Staff see the dashboard and the plans of their scope; anyone signed in sees
+    # their own subscriptions. The export and the subscription are the HR analyst's: the
+    # export is theirs and the superusers', the subscription theirs alone; to everyone else
+    # they do not exist. The export and the unsubscribing are posted only.
+    "reports": [302, 403, 403, 200, 200, 200, 200, 200, 200],
+    "report_plans": [302, 403, 403, 200, 200, 200, 200, 200, 200],
+    "report_subscriptions": [302, 200, 200, 200, 200, 200, 200, 200, 200],
+    "report_export": [302, 405, 405, 405, 405, 405, 405, 405, 405],
+    "report_export_detail": [302, 404, 404, 404, 404, 404, 200, 404, 200],
+    "report_export_download": [302, 404, 404, 404, 404, 404, 200, 404, 200],
+    "report_subscription_delete": [302, 405, 405, 405, 405, 405, 405, 405, 405],
+}
+
+# The same for posting: a page -> expected status per role, in the order of ROLES.
+POST_MATRIX = {
+    # Every number as shown, saved unchanged: only the plans' setters get that far.
+    "report_plans": [302, 403, 403, 403, 403, 403, 403, 302, 302],
+    "report_subscriptions": [302, 403, 403, 302, 302, 302, 302, 302, 302],
+    "report_export": [302, 403, 403, 302, 302, 302, 302, 302, 302],
+    "report_subscription_delete": [302, 404, 404, 404, 404, 404, 302, 404, 404],
 }
 
 
@@ -58,6 +79,8 @@ def _url(world, page):
     }
     if page in simple:
         return simple[page]
+    if page.startswith("report"):
+        return _report_url(world, page)
     if page.startswith("import_"):
         job = _import_job(world)
         if page == "import_job":
@@ -75,6 +98,77 @@ def test_permission_matrix(client, world, role, page):
         client.force_login(world.users[role])
     response = client.get(_url(world, page))
     assert response.status_code == MATRIX[page][ROLES.index(role)], (role, page)
+
+
+@pytest.mark.parametrize("page", POST_MATRIX)
+@pytest.mark.parametrize("role", ROLES)
+def test_posting_matrix(client, world, role, page):
+    if role != "anonymous":
+        client.force_login(world.users[role])
+    url = _url(world, page)
+    response = client.post(url, _post_data(client, page, url))
+    assert response.status_code == POST_MATRIX[page][ROLES.index(role)], (role, page)
+
+
+def _report_url(world, page) -> str:
+    simple = {
+        "reports": reverse("reports:dashboard"),
+        "report_plans": reverse("reports:plans"),
+        "report_subscriptions": reverse("reports:subscriptions"),
+        "report_export": reverse("reports:export", args=["csv"]),
+    }
+    if page in simple:
+        return simple[page]
+    if page == "report_subscription_delete":
+        from apps.reports.models import SummarySubscription
+
+        subscription = SummarySubscription.objects.create(
+            user=world.users["hr_analyst"], query="", language="kk", file_format="pdf"
+        )
+        return reverse("reports:subscription_delete", args=[subscription.pk])
+    export = _report_export(world)
+    return reverse(f"reports:{page.removeprefix('report_')}", args=[export.pk])
+
+
+def _report_export(world):
+    from django.core.files.base import ContentFile
+
+    from apps.reports.models import ReportExport
+
+    export = ReportExport.objects.create(
+        created_by=world.users["hr_analyst"],
+        query="",
+        file_format="csv",
+        language="kk",
+        status=ReportExport.Status.DONE,
+    )
+    export.file.save("report.csv", ContentFile(b"a;b\n"))
+    return export
+
+
+def _post_data(client, page, url) -> dict:
+    if page == "report_subscriptions":
+        return {"query": "", "language": "kk", "file_format": "pdf"}
+    if page == "report_export":
+        return {"query": ""}
+    if page == "report_plans":
+        shown = client.get(url)
+        formset = shown.context["formset"] if shown.status_code == 200 else None
+        return _plans_as_shown(formset) if formset else {}
+    return {}
+
+
+def _plans_as_shown(formset) -> dict:
+    data = {
+        f"{formset.prefix}-TOTAL_FORMS": len(formset.forms),
+        f"{formset.prefix}-INITIAL_FORMS": len(formset.forms),
+    }
+    for form in formset:
+        number = form["planned_teachers"]
+        shown = "" if number.value() is None else number.value()
+        data[form["district"].html_name] = form["district"].value()
+        data[number.html_name] = data[number.html_initial_name] = shown
+    return data
 
 
 def test_posting_an_edit_outside_the_scope_changes_nothing(client, world):

@@ -7,12 +7,15 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django.utils.translation import gettext
 
-from apps.organizations.models import InstructionLanguage
+from apps.organizations.models import InstructionLanguage, Region
+from apps.reports.exports.content import sections
+from apps.reports.models import PdPlan
 from apps.teachers.models import Position
 from tests.factories import CourseFactory, EnrolmentFactory, OrganizationFactory, TeacherFactory
 
@@ -37,6 +40,7 @@ class Page(HTMLParser):
     links: list = field(default_factory=list)
     drill: dict = field(default_factory=dict)
     trail: list = field(default_factory=list)
+    trail_links: list = field(default_factory=list)
 
     def __post_init__(self):
         super().__init__()
@@ -58,6 +62,8 @@ class Page(HTMLParser):
             )
         elif tag == "a" and "drill-link" in classes:
             self._drill = attrs["href"]
+        elif tag == "a" and self._in_trail:
+            self.trail_links.append(attrs["href"])
 
     def handle_data(self, data):
         if self._link is not None:
@@ -171,7 +177,9 @@ def test_the_page_shows_the_figures_of_the_known_region(client, known):
     assert "66.7%" in text and "Appointment rate" in text
     assert 'aria-valuetext="2 of 115"' in text  # the plan against the fact
     assert 'id="dashboard-charts"' in text and 'data-chart="category"' in text
-    assert response.context["charts"]["category"]["values"] == [2, 2, 1, 1]
+    assert response.context["charts"]["category"]["datasets"] == [
+        {"label": "Teachers", "values": [2, 2, 1, 1]}
+    ]
 
 
 def test_numbers_are_formatted_in_the_users_language(client, known):
@@ -226,12 +234,13 @@ def test_drilling_down_and_back_up(client, known):
     world = known.world
     signed_in(client, world.users["hr_analyst"])
     top = parse(client.get(URL))
-    assert top.trail == ["Whole scope"]
+    # The one region there is: its analyst's scope, named.
+    assert top.trail == [world.region.name]
     city_name = world.city.name
     response = client.get(top.drill[city_name])
     assert response.context["form"].cleaned_data["district"] == world.city
     page = parse(response)
-    assert page.trail == ["Whole scope", world.region.name, city_name]
+    assert page.trail == [world.region.name, city_name]
     assert response.context["drilldown"].level == "organization"
     assert set(page.drill) == {world.school_a.name, world.school_b.name}
     assert page.count("drilldown", str(world.school_a.pk)) == 2
@@ -239,10 +248,50 @@ def test_drilling_down_and_back_up(client, known):
     assert school.context["figures"].teachers == 2
     assert school.context["drilldown"].level is None
     assert 'id="drilldown"' not in school.text
-    assert parse(school).trail[-1] == world.school_b.name
-    # Back up to the region: the breadcrumb's link.
-    up = re.search(r'<a href="(/reports/\?region=[^"]*)">', school.text).group(1)
-    assert client.get(up.replace("&amp;", "&")).context["drilldown"].level == "district"
+    assert parse(school).trail == [world.region.name, city_name, world.school_b.name]
+    # Back up to the region: the breadcrumb's first link, the period kept.
+    up = client.get(parse(school).trail_links[0])
+    assert up.context["drilldown"].level == "district"
+    assert up.context["query"] == client.get(URL).context["query"]
+
+
+def test_a_methodologists_trail_starts_at_their_district(client, known):
+    world = known.world
+    signed_in(client, world.users["methodologist"])
+    top = parse(client.get(URL))
+    assert top.trail == [world.city.name]
+    school = parse(client.get(top.drill[world.school_a.name]))
+    assert school.trail == [world.city.name, world.school_a.name]
+    # Up to their district, never to a region of which they see one district only.
+    assert len(school.trail_links) == 1 and "region=" not in school.trail_links[0]
+    back = client.get(school.trail_links[0])
+    assert back.context["drilldown"].level == "organization"
+    assert back.context["figures"].teachers == 4
+
+
+def test_a_school_admins_trail_is_their_school(client, known):
+    world = known.world
+    signed_in(client, world.users["school_admin"])
+    page = parse(client.get(URL))
+    assert page.trail == [world.school_a.name] and page.trail_links == []
+    drilled = client.get(URL, {"organization": world.school_a.pk})
+    assert parse(drilled).trail == [world.school_a.name]
+
+
+def test_a_superusers_trail_names_the_one_region_or_the_whole_scope(client, known):
+    world = known.world
+    signed_in(client, world.users["superuser"])
+    drilled = {"region": world.region.pk, "district": world.city.pk}
+    assert parse(client.get(URL)).trail == [world.region.name]
+    assert parse(client.get(URL, drilled)).trail == [world.region.name, world.city.name]
+    Region.objects.create(kato="99", name_kk="Сынақ", name_ru="Тест", name_en="Test")
+    cache.clear()  # the cached list of regions
+    assert parse(client.get(URL)).trail == ["Whole scope"]
+    page = parse(client.get(URL, drilled))
+    assert page.trail == ["Whole scope", world.region.name, world.city.name]
+    # The analyst of one region of several: their region.
+    signed_in(client, world.users["hr_analyst"])
+    assert parse(client.get(URL)).trail == [world.region.name]
 
 
 def test_a_filter_keeps_in_the_drill_down_links(client, known):
@@ -301,6 +350,69 @@ def test_htmx_redraws_the_filters_and_the_figures_only(client, known):
     invalid = client.get(URL, {"period_end": "2000-01-01"}, headers={"HX-Request": "true"})
     assert invalid.status_code == 400
     assert "<html" not in invalid.text and 'id="dashboard-errors"' in invalid.text
+
+
+def test_going_back_to_a_page_htmx_no_longer_holds_gives_the_whole_page(client, known):
+    signed_in(client, known.world.users["hr_analyst"])
+    restore = {"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    response = client.get(URL, headers=restore)
+    assert "<html" in response.text and 'id="dashboard-figures"' in response.text
+    # The page and its body share the address: a cache must keep them apart.
+    for headers in ({}, {"HX-Request": "true"}):
+        assert "HX-Request" in client.get(URL, headers=headers)["Vary"]
+
+
+def _unit_row(response, unit) -> str:
+    return re.search(rf'<tr data-unit="{unit.pk}">(.*?)</tr>', response.text, re.S).group(1)
+
+
+def test_a_plan_of_none_is_a_plan_and_a_plan_exceeded_stops_the_bar(client, known):
+    world = known.world
+    plans = PdPlan.objects.filter(year=known.today.year)
+    plans.update(planned_teachers=0)
+    signed_in(client, world.users["hr_analyst"])
+    response = client.get(URL)
+    figures = response.context["figures"]
+    assert figures.pd.plan == 0 and figures.pd.fact.count == 2
+    assert 'id="pd-plan">0<' in response.text
+    assert 'aria-valuetext="2 of 0"' in response.text  # the region's plan, met
+    city = _unit_row(response, world.city)
+    assert "no plan" not in city and "of 0" in city and 'aria-valuenow="100"' in city
+
+    plans.filter(district=world.sairam).update(planned_teachers=1)
+    text = client.get(URL).text
+    assert 'aria-valuetext="2 of 1"' in text
+    bar = re.search(
+        r'aria-valuetext="2 of 1">\s*<div class="progress-bar[^"]*" style="([^"]*)"', text
+    )
+    assert bar.group(1) == "width: 100%"
+    assert "(200.0%)" in text  # the real share, in words
+    assert 'aria-valuemax="1"' not in text and 'aria-valuenow="2"' not in text
+
+
+def test_the_trained_teachers_count_says_teachers_with_its_number(client, known):
+    page = parse(signed_in(client, known.world.users["hr_analyst"]).get(URL))
+    trained = [link for link in page.links if link.text == "4 teachers"]
+    assert len(trained) == 1 and trained[0].count == 4 and "trained=yes" in trained[0].href
+
+
+def test_the_charts_and_tables_say_what_the_exported_report_says(client, known):
+    response = signed_in(client, known.world.users["hr_analyst"]).get(URL)
+    charts = response.context["charts"]
+    exported = {section.key: section for section in sections(response.context["figures"])}
+    rates = exported["pass_by_category"]
+    assert [d["label"] for d in charts["pass-rates"]["datasets"]] == [
+        column.label for column in rates.columns[1:3]
+    ]
+    assert charts["pass-rates"]["datasets"][0]["label"] == "Decisions"
+    assert charts["courses"]["labels"] == [c.label for c in exported["courses"].columns[1:5]]
+    assert charts["courses"]["labels"][0] == "Completed"
+    # The tables' headers are the charts' words.
+    headers = set(re.findall(r'<th scope="col" class="text-end">([^<]*)</th>', response.text))
+    assert set(charts["courses"]["labels"]) <= headers
+    assert {dataset["label"] for dataset in charts["pass-rates"]["datasets"]} <= headers
+    # Every chart drawn has its canvas; one with nothing to draw has no data.
+    assert {"category", "pd", "courses", "pass-rates", "leaders", "sex"} <= set(charts)
 
 
 def _page_queries(client, params) -> int:

@@ -11,9 +11,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from apps.accounts.models import Role
+from apps.accounts.services import role_assignment_create
 from apps.organizations.models import District, InstructionLanguage, Organization, Region
-from apps.reports.selectors import ReportFilters, dashboard, drilldown
-from tests.factories import OrganizationFactory, TeacherFactory
+from apps.reports.selectors import ReportFilters, dashboard, drilldown, pd_coverage, pd_plan_list
+from tests.factories import OrganizationFactory, TeacherFactory, UserFactory
 
 
 @pytest.fixture(autouse=True)
@@ -154,4 +156,26 @@ def test_the_query_count_does_not_grow_with_the_units(known):
         school = OrganizationFactory(district=world.city if n % 2 else world.sairam)
         TeacherFactory.create_batch(2, organization=school)
     assert [_queries(user, filters) for filters in levels] == small
-    assert small == [3, 2]
+    assert small == [5, 5]
+
+
+def test_a_scope_of_a_district_and_a_school_elsewhere_has_the_districts_plan_only(known):
+    """One rule for the plan everywhere (plan_scope): the district seen whole has its plan
+    on the plans page, in the drill-down and drilled into; the district seen through one
+    school has none, and neither has the whole scope, whose fact counts that school."""
+    world = known.world
+    user = UserFactory()
+    role_assignment_create(user=user, role=Role.METHODOLOGIST, district=world.city)
+    role_assignment_create(user=user, role=Role.SCHOOL_ADMIN, organization=world.school_c)
+    (plans,) = pd_plan_list(user, known.today.year)
+    assert [(row.district, row.plan) for row in plans.districts] == [(world.city, 10)]
+    table = drilldown(user, ReportFilters())
+    assert table.level == "district" and table.plans
+    assert {key: figures(row) for key, row in by_unit(table).items()} == {
+        str(world.city.pk): (4, 3, 3, 2, 10),
+        str(world.sairam.pk): (1, 1, 0, 0, None),
+    }
+    assert pd_coverage(user, ReportFilters()).plan is None
+    city = pd_coverage(user, ReportFilters(district=world.city.pk))
+    assert (city.plan, city.fact.count) == (plans.districts[0].plan, plans.districts[0].fact)
+    assert pd_coverage(user, ReportFilters(district=world.sairam.pk)).plan is None

@@ -9,15 +9,21 @@ import time
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import OperationalError
 from django.utils import translation
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from apps.organizations.models import Organization
 from apps.reports import services
 from apps.reports.exports import CONTENT_TYPES, render_report, report_filename
 from apps.reports.models import ReportExport
 from apps.reports.selectors import ReportFilters, dashboard
 from apps.reports.services import exports as export_services
+from apps.reports.tasks import report_export_run_task
+from tests.factories import CourseFactory
+
+from .conftest import completed, run_ending
 
 
 @pytest.fixture(autouse=True)
@@ -372,15 +378,20 @@ def test_a_scope_taken_away_since_fails_the_export_with_a_reason(known, caplog):
 
 def test_a_failure_is_recorded_and_logged_not_raised(known, monkeypatch, caplog):
     def broken(*args, **kwargs):
-        raise RuntimeError("disk full")
+        raise RuntimeError("could not write /var/app/media/report-exports/7.pdf: disk full")
 
     monkeypatch.setattr(export_services, "render_report", broken)
     export = ReportExport.objects.create(
-        created_by=known.world.users["region_admin"], query="", file_format="pdf", language="en"
+        created_by=known.world.users["region_admin"], query="", file_format="pdf", language="ru"
     )
     result = services.report_export_run(export_id=export.pk)
     assert result.status == ReportExport.Status.FAILED
-    assert result.failure == "The report could not be prepared: disk full"
+    # The user reads that it failed, in the export's language; the detail is in the log.
+    with translation.override("ru"):
+        assert result.failure == translation.gettext(
+            "The report could not be prepared. Please try again later."
+        )
+    assert "disk full" not in result.failure and "/var/app" not in result.failure
     assert "disk full" in caplog.text
     # Asked again (the worker retried), it starts over and succeeds.
     monkeypatch.undo()
@@ -401,3 +412,85 @@ def test_the_workbook_and_the_csv_carry_the_same_counts(known):
                 if cell.number_format == "#,##0":
                     written = "" if cell.value is None else str(cell.value)
                     assert written == value, (sheet.title, cell.coordinate)
+
+
+def test_a_database_hiccup_is_raised_for_the_task_to_retry(known, monkeypatch):
+    real_render = export_services.render_report
+    calls = []
+
+    def flaky(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_render(*args, **kwargs)
+
+    monkeypatch.setattr(export_services, "render_report", flaky)
+    export = ReportExport.objects.create(
+        created_by=known.world.users["region_admin"], query="", file_format="csv", language="en"
+    )
+    with pytest.raises(OperationalError):
+        services.report_export_run(export_id=export.pk)
+    export.refresh_from_db()
+    assert export.status == ReportExport.Status.RUNNING and export.failure == ""
+
+    # The task retries it (here at once) and the second run starts over and succeeds.
+    calls.clear()
+    report_export_run_task.apply(args=[export.pk], throw=False)
+    export.refresh_from_db()
+    assert len(calls) == 2
+    assert export.status == ReportExport.Status.DONE and export.failure == ""
+
+
+def test_an_export_names_the_users_whole_scope(known, django_capture_on_commit_callbacks):
+    user = known.world.users["methodologist"]  # Turkistan city is their whole scope
+    with django_capture_on_commit_callbacks(execute=True):
+        export = services.report_export_create(
+            user=user, query="", file_format="xlsx", language="en"
+        )
+    export.refresh_from_db()
+    city = name_in(known.world.city)
+    assert f"_{city.replace(' ', '_')}_" in export.file.name
+    with export.file.open("rb") as stream:
+        cover = load_workbook(stream).worksheets[0]
+    details = {row[0]: row[1] for row in cover.iter_rows(min_row=3, values_only=True) if row[1]}
+    assert details["Scope"] == city
+
+
+# Texts a spreadsheet would run: a provider's course title, an organisation's name.
+FORMULAS = ['=HYPERLINK("https://example.com/x","Open")', "@SUM(1)", "+1", "-2"]
+
+
+@pytest.fixture
+def formulas(known):
+    for title in FORMULAS:
+        run = run_ending(CourseFactory(title_kk=title, title_ru=title), known.today)
+        completed(run, known.world.teacher_b)
+    school = known.world.school_b
+    Organization.objects.filter(pk=school.pk).update(name_kk="=1+1", name_ru="=1+1")
+    return school
+
+
+def test_names_typed_as_formulas_stay_text_in_the_workbook(known, formulas):
+    figures = figures_of(known, "ru", district=known.world.city.pk, organization=formulas.pk)
+    workbook = load_workbook(io.BytesIO(render(figures, "xlsx", "ru")))
+    cover = workbook.worksheets[0]
+    scope = next(row[1] for row in cover.iter_rows(min_row=3) if row[1].value)
+    assert scope.value.startswith("=1+1 (") and scope.data_type == "s"
+    courses = workbook.worksheets[1 + SHEETS.index("courses")]
+    cells = {row[0].value: row[0] for row in courses.iter_rows(min_row=HEADER_ROW + 1)}
+    for title in FORMULAS:
+        assert cells[title].data_type == "s", title
+    assert courses["A2"].value.startswith("=1+1") and courses["A2"].data_type == "s"
+
+
+def test_names_typed_as_formulas_are_escaped_in_the_csv(known, formulas):
+    figures = figures_of(known, "ru", district=known.world.city.pk, organization=formulas.pk)
+    blocks = csv_sections(render(figures, "csv", "ru"))
+    with translation.override("ru"):
+        title, scope = translation.gettext("HR report"), translation.gettext("Scope")
+        completion = translation.gettext("Course completion")
+    details = dict(row for row in blocks[title] if len(row) == 2)
+    assert details[scope].startswith("'=1+1 (")
+    courses = {row[0] for row in blocks[completion]}
+    assert {f"'{title}" for title in FORMULAS} <= courses
+    assert not set(FORMULAS) & courses

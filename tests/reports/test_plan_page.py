@@ -4,6 +4,7 @@ superusers (all or nothing), read-only for the other staff."""
 
 import datetime as dt
 import re
+from functools import partial
 
 import pytest
 from django.core.cache import cache
@@ -11,12 +12,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from apps.organizations.models import District, Region
 from apps.reports.models import PdPlan
 from apps.reports.selectors import ReportFilters, pd_coverage, pd_plan_list
-from apps.reports.services import pd_plan_delete, pd_plans_save
+from apps.reports.services import PlansChangedMeanwhile, pd_plan_delete, pd_plans_save
+from tests.concurrency import run_together
 from tests.factories import CourseFactory, OrganizationFactory, TeacherFactory
 
 from .conftest import completed, run_ending
@@ -191,8 +193,8 @@ def test_the_errors_are_in_the_users_language(client, world, year):
 
 
 def test_only_what_the_user_changed_is_saved(client, world, year):
-    """Someone else's change after the page was opened is kept unless this user changed
-    the same number."""
+    """Someone else's change after the page was opened is kept when this user left that
+    number alone: the numbers the user changed are saved, the rest are not even compared."""
     admin = world.users["region_admin"]
     PdPlan.objects.create(year=year, district=world.city, planned_teachers=40)
     formset = page(signed_in(client, admin)).context["formset"]
@@ -201,6 +203,50 @@ def test_only_what_the_user_changed_is_saved(client, world, year):
     assert response.status_code == 302
     plans = dict(PdPlan.objects.values_list("district_id", "planned_teachers"))
     assert plans == {world.city.pk: 45, world.sairam.pk: 9}
+
+
+def test_a_plan_changed_meanwhile_is_not_overwritten_unseen(client, world, year):
+    """Two administrators on the same plans: the later save names each district the other
+    changed (or removed), keeps every number typed and saves nothing; saving again then
+    knowingly replaces the other's plan."""
+    admin = world.users["region_admin"]
+    arys = District.objects.get(kato="6116")
+    PdPlan.objects.create(year=year, district=world.city, planned_teachers=40)
+    PdPlan.objects.create(year=year, district=world.sairam, planned_teachers=7)
+    formset = page(signed_in(client, admin)).context["formset"]
+    # Meanwhile the other administrator changes the city's plan and removes Sairam's.
+    PdPlan.objects.filter(district=world.city).update(planned_teachers=45)
+    PdPlan.objects.filter(district=world.sairam).delete()
+    changes = {world.city.pk: 50, world.sairam.pk: 8, arys.pk: 3}
+    response = client.post(f"{URL}?year={year}", post_data(formset, changes))
+    assert response.status_code == 200
+    city, sairam = row_html(response, world.city), row_html(response, world.sairam)
+    assert "Turkistan city: someone else changed this plan to 45 after you opened" in city
+    assert "is-invalid" in city and 'value="50"' in city
+    assert "Sairam district: someone else removed this plan" in sairam
+    assert 'value="8"' in sairam
+    arys_row = row_html(response, arys)
+    assert "invalid-feedback" not in arys_row and 'value="3"' in arys_row
+    assert dict(PdPlan.objects.values_list("district_id", "planned_teachers")) == {
+        world.city.pk: 45
+    }
+    # The page now shows the plans as they are: saving again is a choice made knowingly.
+    assert re.search(r'name="initial-form-\d+-planned_teachers" value="45"', city)
+    again = response.context["formset"].data.dict()
+    response = client.post(f"{URL}?year={year}", again)
+    assert response.status_code == 302
+    assert dict(PdPlan.objects.values_list("district_id", "planned_teachers")) == {
+        world.city.pk: 50,
+        world.sairam.pk: 8,
+        arys.pk: 3,
+    }
+
+
+def test_the_same_number_set_meanwhile_is_no_conflict(world, year):
+    admin = world.users["region_admin"]
+    PdPlan.objects.create(year=year, district=world.city, planned_teachers=45)
+    changed = pd_plans_save(year=year, plans={world.city: 45}, shown={world.city: 40}, actor=admin)
+    assert changed == 0
 
 
 def test_a_changed_list_of_districts_is_refused(client, world, year):
@@ -225,12 +271,26 @@ def test_the_year_is_the_one_asked_for(client, world, year):
     assert rows(response)[world.city.pk].plan == 999
     assert f'href="?year={year - 2}"' in response.content.decode()
     assert f'href="?year={year}"' in response.content.decode()
-    for odd in ("abc", "1999", "2101", ""):
-        assert page(admin, year=odd).context["year"] == year
+    assert page(admin, year="").context["year"] == year
+    assert page(admin).context["year"] == year
     formset = response.context["formset"]
     client.post(f"{URL}?year={year - 1}", post_data(formset, {world.city.pk: 998}))
     assert PdPlan.objects.get().year == year - 1
     assert PdPlan.objects.get().planned_teachers == 998
+
+
+@pytest.mark.parametrize("odd", ["abc", "1999", "2101", "2025.5"])
+def test_a_year_that_is_none_is_refused_not_taken_for_this_one(client, world, year, odd):
+    """A save to such an address would otherwise change this year's plans."""
+    signed_in(client, world.users["region_admin"])
+    formset = page(client).context["formset"]
+    response = client.get(URL, {"year": odd})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f"There are no plans for “{odd}”: the year must be from 2000 to 2100." in html
+    response = client.post(f"{URL}?year={odd}", post_data(formset, {world.city.pk: 5}))
+    assert response.status_code == 400
+    assert not PdPlan.objects.exists()
 
 
 # --- the service ------------------------------------------------------------------------------
@@ -242,7 +302,12 @@ def test_the_services_refuse_a_user_who_does_not_set_plans(world, year):
     with pytest.raises(PermissionDenied):
         pd_plan_delete(plan=plan, actor=analyst)
     with pytest.raises(PermissionDenied):
-        pd_plans_save(year=year, plans={world.sairam: 5, world.city: None}, actor=analyst)
+        pd_plans_save(
+            year=year,
+            plans={world.sairam: 5, world.city: None},
+            shown={world.sairam: None, world.city: 40},
+            actor=analyst,
+        )
     assert list(PdPlan.objects.values_list("district_id", "planned_teachers")) == [
         (world.city.pk, 40)
     ]
@@ -261,8 +326,51 @@ def test_a_refused_plan_undoes_the_ones_before_it(world, year):
     )
     cache.clear()  # the cached list of all regions: the administrator's is no longer all
     with pytest.raises(PermissionDenied):
-        pd_plans_save(year=year, plans={world.city: 5, other_region_district: 5}, actor=admin)
+        pd_plans_save(
+            year=year,
+            plans={world.city: 5, other_region_district: 5},
+            shown={world.city: None, other_region_district: None},
+            actor=admin,
+        )
     assert not PdPlan.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="row locks (SELECT ... FOR UPDATE) are what is under test; SQLite serialises writers",
+)
+def test_two_administrators_saving_the_same_plan_at_once(world, year):
+    """Both saw 40 and save at the same moment: one's plan is saved, the other is told
+    whose number is there now, never silently overwriting it."""
+    admin, superuser = world.users["region_admin"], world.users["superuser"]
+    plan = PdPlan.objects.create(year=year, district=world.city, planned_teachers=40)
+    assert admin.has_perm("reports.change_pdplan", plan)  # roles loaded before the threads
+
+    with translation.override("en"):
+        results, errors = run_together(
+            [
+                partial(
+                    pd_plans_save,
+                    year=year,
+                    plans={world.city: teachers},
+                    shown={world.city: 40},
+                    actor=actor,
+                )
+                for actor, teachers in ((admin, 50), (superuser, 60))
+            ]
+        )
+
+    assert results == [1]
+    (error,) = errors
+    assert isinstance(error, PlansChangedMeanwhile)
+    stored = PdPlan.objects.get().planned_teachers
+    assert stored in (50, 60)
+    assert error.messages == [
+        f"Turkistan city: someone else changed this plan to {stored} after you opened the "
+        "page. Save again to replace it with yours."
+    ]
+    assert PdPlan.history.filter(history_type="~").count() == 1
 
 
 # --- the figures ------------------------------------------------------------------------------

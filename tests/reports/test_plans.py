@@ -3,9 +3,13 @@ and the teacher-list filters the reports add refuse bad values."""
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone, translation
 
+from apps.accounts.models import Role
+from apps.accounts.services import role_assignment_create
+from apps.organizations.models import District, Region
 from apps.reports.models import PdPlan
 from apps.reports.services import pd_plan_save
 from tests.factories import UserFactory
@@ -64,6 +68,36 @@ def test_the_regional_administrator_sets_their_districts_plans(world):
     plan = PdPlan(year=2026, district=world.city, planned_teachers=10)
     pd_plan_save(plan=plan, actor=world.users["region_admin"])
     assert plan.pk and plan.created_by == world.users["region_admin"]
+
+
+def test_another_role_elsewhere_gives_a_regional_administrator_no_plans_there(client, world):
+    """The region's administrator who is also a methodologist of a district of another
+    region reads that district's plan but does not set it: only the regional role sets
+    plans, whatever else the user's write scope holds."""
+    admin = world.users["region_admin"]
+    elsewhere = District.objects.create(
+        region=Region.objects.create(kato="99", name_kk="Б", name_ru="Д"),
+        kato="9910",
+        kind="city",
+        name_kk="Б",
+        name_ru="Д",
+    )
+    cache.clear()  # the cached list of all regions: the administrator's is no longer all
+    role_assignment_create(user=admin, role=Role.METHODOLOGIST, district=elsewhere)
+    assert admin.has_perm("reports.change_pdplan", PdPlan(year=2026, district=world.city))
+    plan = PdPlan(year=2026, district=elsewhere, planned_teachers=10)
+    assert not admin.has_perm("reports.change_pdplan", plan)
+    with pytest.raises(PermissionDenied):
+        pd_plan_save(plan=plan, actor=admin)
+    # The page shows that district's plan, without a number to change.
+    client.force_login(admin)
+    response = client.get("/reports/plans/")
+    assert elsewhere in [
+        row.district for region, _ in response.context["sections"] for row in region.districts
+    ]
+    assert elsewhere not in response.context["formset"].districts
+    assert world.city in response.context["formset"].districts
+    assert not PdPlan.objects.exists()
 
 
 @pytest.mark.parametrize(

@@ -32,7 +32,8 @@ from apps.reports.services import (
     subscription_delete,
     summary_period,
 )
-from apps.reports.tasks import monthly_summaries_send_task
+from apps.reports.services.subscriptions import monthly_summary_send
+from apps.reports.tasks import monthly_summaries_send_task, monthly_summary_send_task
 from apps.teachers.models import Position
 from tests.concurrency import run_together
 from tests.factories import OrganizationFactory, UserFactory
@@ -84,30 +85,25 @@ def test_subscribing_from_the_dashboard_keeps_the_filters_but_not_the_period(cli
 
 
 def test_an_invalid_query_is_refused_with_a_translated_error(client, world):
-    """The methodologist of the city may not report on Sairam district."""
+    """The methodologist of the city may not report on Sairam district: back to the
+    dashboard as filtered, with why."""
     methodologist = speaking(world.users["methodologist"], "ru")
     client.force_login(methodologist)
-    response = client.post(
-        URL, {"query": f"district={world.sairam.pk}", "language": "ru", "file_format": "pdf"}
-    )
-    assert response.status_code == 400
-    [error] = response.context["errors"]
+    query = f"district={world.sairam.pk}"
+    response = client.post(URL, {"query": query, "language": "ru", "file_format": "pdf"})
+    assert response.status_code == 302
+    assert response.url == f"/reports/?{query}"
+    [error] = flash(response)
     assert "Выберите корректный вариант" in error
-    assert error in response.content.decode()
+    assert error in client.get(response.url).content.decode()  # shown on the dashboard
     assert not SummarySubscription.objects.exists()
 
     speaking(methodologist, "en")
+    query = "period_start=2026-05-01&period_end=2026-01-01"
     with translation.override("en"):
-        response = client.post(
-            URL,
-            {
-                "query": "period_start=2026-05-01&period_end=2026-01-01",
-                "language": "en",
-                "file_format": "pdf",
-            },
-        )
-    assert response.status_code == 400
-    assert response.context["errors"] == [
+        response = client.post(URL, {"query": query, "language": "en", "file_format": "pdf"})
+    assert response.url == f"/reports/?{query}"
+    assert flash(response) == [
         "The summary cannot be set up for these filters: The period ends before it starts."
     ]
 
@@ -173,6 +169,7 @@ def test_the_list_says_in_words_what_each_subscription_covers(client, world):
     subscribe(analyst, f"district={world.city.pk}&position={position.pk}", "ru", "xlsx")
     subscribe(analyst, f"region={world.region.pk}&organization={world.school_c.pk}")
     subscribe(analyst, f"teaching_language={russian.pk}&organization_kind=college")
+    subscribe(analyst, f"region={world.region.pk}", "kk")
     client.force_login(analyst)
     client.get(URL)  # the session and the user's roles, loaded once
     small, page = _list_queries(client)
@@ -184,15 +181,19 @@ def test_the_list_says_in_words_what_each_subscription_covers(client, world):
     assert "The year to date, up to the end of the previous month" in page
     assert "Русский" in page and "XLSX" in page and "not yet" in page
 
-    subscribe(analyst, f"region={world.region.pk}", "kk")
+    subscribe(analyst, f"district={world.sairam.pk}")
     for school in (world.school_a, OrganizationFactory(district=world.sairam)):
         subscribe(analyst, f"organization={school.pk}&position={position.pk}")
     SummarySubscription.objects.update(last_sent_month=dt.date(2026, 10, 1))
     large, page = _list_queries(client)
 
     assert large == small
-    assert page.count('data-subscription="') == 6
-    assert page.count(">All the teachers within your access</h2>") == 1
+    assert page.count('data-subscription="') == 7
+    # No unit chosen: the analyst's whole scope, their region, by name.
+    with translation.override("en"):
+        region = world.region.name
+    assert page.count(f">{region}</h2>") == 2
+    assert "All the teachers within your access" not in page
     assert "Type of organisation" in page and "college" in page and names[3] in page
     assert "the summary for October 2026" in page
 
@@ -331,7 +332,7 @@ def test_a_narrower_summary_names_its_filters_and_has_no_plan(known):
     sairam = by_subject["Sairam district"]
     assert "\nType of organisation: college\n" in sairam
     assert "\nTeachers: 1\n" in sairam and "not set for these filters; trained 0" in sairam
-    everyone = by_subject["All the teachers within your access"]
+    everyone = by_subject["Turkestan region"]  # no unit: the analyst's whole scope
     assert "\nPosition: teacher\n" in everyone and "\nTeachers: 5\n" in everyone
 
 
@@ -360,12 +361,18 @@ def test_a_user_who_lost_the_role_gets_nothing(world, caplog):
     inactive.save(update_fields=["is_active"])
 
     with caplog.at_level(logging.INFO, logger=services.__name__):
-        assert monthly_summaries_send(today=dt.date(2026, 3, 2)) == 1
+        assert monthly_summaries_send(today=dt.date(2026, 3, 2)) == 3  # one task each
 
     assert [message.to for message in mail.outbox] == [[staying.email]]
     assert caplog.text.count("may not see the dashboard") == 2
     # Skipped for the month: a role given back later brings the next month's summary.
     assert SummarySubscription.objects.filter(last_sent_month=dt.date(2026, 2, 1)).count() == 3
+    problems = dict(SummarySubscription.objects.values_list("user", "last_problem"))
+    assert problems[staying.pk] == ""
+    for user in (leaving, inactive):
+        assert problems[user.pk] == (
+            "The summary for February 2026 was not sent: you may no longer see the HR dashboard."
+        )
 
 
 def test_filters_no_longer_valid_for_the_user_are_skipped(world, caplog):
@@ -377,10 +384,14 @@ def test_filters_no_longer_valid_for_the_user_are_skipped(world, caplog):
     role_assignment_create(user=moved, role=Role.METHODOLOGIST, district=world.sairam)
 
     with caplog.at_level(logging.WARNING, logger=services.__name__):
-        assert monthly_summaries_send(today=dt.date(2026, 3, 1)) == 1
+        assert monthly_summaries_send(today=dt.date(2026, 3, 1)) == 2
 
     assert [message.to for message in mail.outbox] == [[other.user.email]]
     assert "its filters are no longer valid" in caplog.text
+    problem = SummarySubscription.objects.get(user=moved).last_problem
+    assert problem.startswith(
+        "The summary for February 2026 was not sent: its filters are no longer within your access ("
+    )
 
 
 def test_a_failing_address_does_not_stop_the_others(world, monkeypatch, caplog):
@@ -397,10 +408,52 @@ def test_a_failing_address_does_not_stop_the_others(world, monkeypatch, caplog):
 
     monkeypatch.setattr(EmailMessage, "send", send)
     with caplog.at_level(logging.ERROR, logger=services.__name__):
-        assert monthly_summaries_send(today=dt.date(2026, 3, 1)) == 2
+        assert monthly_summaries_send(today=dt.date(2026, 3, 1)) == 3
 
     assert sorted(message.to[0] for message in mail.outbox) == ["hr0@example.kz", "hr2@example.kz"]
     assert "was not sent" in caplog.text and "ConnectionRefusedError" in caplog.text
+    # Not lost: the claim is given back, the reason kept (in the subscription's language).
+    failed = SummarySubscription.objects.get(user=users[1])
+    assert failed.last_sent_month is None
+    with translation.override("ru"):
+        assert failed.last_problem == translation.gettext(
+            "The summary for %(month)s could not be sent; it is tried again the next day "
+            "(the summaries go out on the first three days of each month)."
+        ) % {"month": date_format(dt.date(2026, 2, 1), "F Y")}
+
+    # The next day's run sends it, and only it, and clears the reason.
+    monkeypatch.undo()
+    assert monthly_summaries_send(today=dt.date(2026, 3, 2)) == 1
+    assert [message.to for message in mail.outbox[2:]] == [["hr1@example.kz"]]
+    failed.refresh_from_db()
+    assert failed.last_sent_month == dt.date(2026, 2, 1) and failed.last_problem == ""
+
+
+def test_a_task_delivered_twice_sends_once(world):
+    subscription = subscribe(world.users["hr_analyst"], "", "kk", "csv")
+    for _ in range(2):
+        monthly_summary_send_task.delay(subscription.pk, "2026-02-01")
+    assert len(mail.outbox) == 1
+    # A late task of an older month sends nothing either.
+    assert not monthly_summary_send(subscription_id=subscription.pk, month=dt.date(2026, 1, 1))
+    assert len(mail.outbox) == 1
+
+
+def test_the_page_warns_of_a_summary_not_sent(client, world):
+    analyst = speaking(world.users["hr_analyst"], "en")
+    sent = subscribe(analyst, "", "en", "csv")
+    skipped = subscribe(analyst, f"region={world.region.pk}", "en", "pdf")
+    SummarySubscription.objects.filter(pk=skipped.pk).update(
+        last_problem="The summary for February 2026 was not sent: reasons."
+    )
+    client.force_login(analyst)
+    page = client.get(URL).content.decode()
+    assert page.count("data-problem") == 1
+    warning = page.index("The summary for February 2026 was not sent: reasons.")
+    assert page.index(f'data-subscription="{skipped.pk}"') < warning
+    assert page.index(f'data-subscription="{sent.pk}"') < page.index(
+        f'data-subscription="{skipped.pk}"'
+    )
 
 
 def test_the_beat_runs_the_task_early_each_month(world):
@@ -434,5 +487,6 @@ def test_workers_at_once_send_each_summary_once(world):
     )
 
     assert errors == []
-    assert sum(results) == 6
+    assert sum(results) >= 6  # each queued a task for every subscription it found owed
     assert sorted(message.to[0] for message in mail.outbox) == sorted(u.email for u in users)
+    assert not SummarySubscription.objects.exclude(last_problem="").exists()

@@ -15,7 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.leaders.models import Intake, Programme
+from apps.organizations.models import District, Region
 from apps.teachers.filters import TeacherFilter
+from tests.factories import OrganizationFactory, TeacherFactory
 from tests.reports.conftest import application, candidate, cycle_opening, decide
 
 LIST = reverse("teachers:list")
@@ -47,7 +49,6 @@ def decided(world):
 def query_of(world, cycle, **more) -> dict:
     return {
         "district": str(world.city.pk),  # in the form
-        "region": str(world.region.pk),
         "sex": "F",
         "age_band": "40-49",
         "attestation_cycle": str(cycle.pk),
@@ -80,7 +81,6 @@ def test_each_filter_the_form_lacks_is_a_chip_with_labels(admin_client, world, d
     response = admin_client.get(LIST, query_of(world, decided))
     assert listed(response) == {world.teacher_a.pk}
     assert {name: text for name, (text, _href) in chips(response).items()} == {
-        "region": "Region: Turkestan region",
         "sex": "Sex: female",
         "age_band": "Age: 40–49",
         "attestation_cycle": "Applied for attestation in: 2026-2027",
@@ -164,18 +164,57 @@ def test_an_htmx_change_of_a_visible_filter_keeps_them(admin_client, world, deci
 
 
 def test_the_export_links_keep_them(admin_client, world, decided):
-    response = admin_client.get(LIST, query_of(world, decided, district=""))
+    query = query_of(world, decided, district="", region=str(world.region.pk))
+    response = admin_client.get(LIST, query)
     assert listed(response) == {world.teacher_a.pk, world.teacher_c.pk}
     links = dict(re.findall(r'id="export-(csv|xlsx)" href="([^"]*)"', response.content.decode()))
     assert set(links) == {"csv", "xlsx"}
     for link in links.values():
         params = QueryDict(html.unescape(link).partition("?")[2])
         for name in ("region", "sex", "age_band", "attestation_cycle", "attestation_result"):
-            assert params[name] == query_of(world, decided)[name]
+            assert params[name] == query[name]
     exported = admin_client.get(html.unescape(links["csv"]))
     assert exported.status_code == 200
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert len(rows) - 1 == response.context["page"].paginator.count == 2
+
+
+def test_a_district_chosen_drops_a_region_and_an_organisation_elsewhere(client, world):
+    """A report's link gave a region (a hidden chip) and an organisation; the user then
+    picks a district of another region: the list is that district's, counted right, not
+    quietly empty, and neither the region nor the organisation is carried on."""
+    superuser = world.users["superuser"]
+    superuser.preferred_language = "en"
+    superuser.save(update_fields=["preferred_language"])
+    client.force_login(superuser)
+    elsewhere = District.objects.create(
+        region=Region.objects.create(kato="99", name_kk="Б", name_ru="Д"),
+        kato="9910",
+        kind="city",
+        name_kk="Б",
+        name_ru="Д",
+    )
+    teacher = TeacherFactory(organization=OrganizationFactory(district=elsewhere), sex="F")
+    world.teacher_a.sex = "F"
+    world.teacher_a.save()
+    first = client.get(LIST, {"region": world.region.pk, "sex": "F"})
+    assert set(hidden_inputs(first)) == {"region", "sex"}
+
+    sent = {**hidden_inputs(first), "district": elsewhere.pk, "organization": world.school_a.pk}
+    response = client.get(LIST, sent, HTTP_HX_REQUEST="true")
+    assert listed(response) == {teacher.pk}
+    assert response.context["page"].paginator.count == 1
+    assert set(chips(response)) == {"sex"}
+    assert not response.context["filter"].form.errors
+    links = dict(re.findall(r'id="export-(csv|xlsx)" href="([^"]*)"', response.content.decode()))
+    params = QueryDict(html.unescape(links["csv"]).partition("?")[2])
+    assert "region" not in params and "organization" not in params
+
+    # An organisation of the district chosen stays.
+    in_city = {"district": world.city.pk, "organization": world.school_a.pk, "sex": "F"}
+    response = client.get(LIST, {**in_city, "region": world.region.pk})
+    assert listed(response) == {world.teacher_a.pk}
+    assert response.context["filter"].form.cleaned_data["organization"] == world.school_a
 
 
 def test_a_refused_value_is_a_chip_with_its_error(admin_client, world):

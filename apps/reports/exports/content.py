@@ -18,10 +18,8 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from apps.organizations.models import District, InstructionLanguage, Organization, Region
-from apps.teachers.models import Position
-
-from ..selectors import Breakdown, Dashboard, PassRate, ReportFilters, Row
+from ..selectors import Breakdown, Dashboard, PassRate, Row
+from ..selectors.described import FiltersDescribed
 
 TEXT, NUMBER, PERCENT = "text", "number", "percent"
 BAR, PIE = "bar", "pie"
@@ -69,10 +67,11 @@ class ReportContent:
     generated_at: dt.datetime
 
 
-def report_content(figures: Dashboard) -> ReportContent:
+def report_content(figures: Dashboard, described: FiltersDescribed) -> ReportContent:
+    """The report of `figures`, its filters in words as `described`."""
     return ReportContent(
         title=_("HR report"),
-        details=report_details(figures),
+        details=report_details(figures, described),
         sections=sections(figures),
         generated_at=timezone.localtime(),
     )
@@ -97,38 +96,17 @@ def number_text(value, kind: str = NUMBER, *, grouping: bool = True) -> str:
 # --- what the report covers -------------------------------------------------------------------
 
 
-def scope_name(filters: ReportFilters) -> str:
-    """The drill-down level named: the organisation, the district, the region, or every
-    teacher the user may see."""
-    if filters.organization is not None:
-        organization = Organization.objects.select_related("district").get(pk=filters.organization)
-        return f"{organization.name} ({organization.district.name})"
-    if filters.district is not None:
-        return District.objects.get(pk=filters.district).name
-    if filters.region is not None:
-        return Region.objects.get(pk=filters.region).name
-    return _("All the teachers within your access")
-
-
-def report_details(figures: Dashboard) -> list[tuple[str, str]]:
+def report_details(figures: Dashboard, described: FiltersDescribed) -> list[tuple[str, str]]:
+    """What the report covers, as (label, value): the scope and the period first (each
+    sheet of the workbook repeats those two), then the other filters and the dates."""
     filters = figures.filters
-    details = [
-        (_("Scope"), scope_name(filters)),
+    return [
+        (_("Scope"), described.scope),
         (_("Period"), f"{short_date(filters.period_start)} – {short_date(filters.period_end)}"),
-    ]
-    if filters.organization_kind:
-        kind = Organization.Kind(filters.organization_kind).label
-        details.append((_("Type of organisation"), str(kind)))
-    if filters.teaching_language is not None:
-        language = InstructionLanguage.objects.get(pk=filters.teaching_language)
-        details.append((_("Language of instruction"), language.name))
-    if filters.position is not None:
-        details.append((_("Position"), Position.objects.get(pk=filters.position).name))
-    details += [
+        *described.details,
         (_("Registry figures as of"), short_date(figures.today)),
         (_("Generated"), date_format(timezone.localtime(), "SHORT_DATETIME_FORMAT")),
     ]
-    return details
 
 
 # --- the sections -----------------------------------------------------------------------------

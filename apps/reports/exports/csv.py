@@ -1,13 +1,15 @@
 """The report as CSV, the way Excel in Kazakh and Russian locales opens it (as the teacher
 export writes it): semicolons between cells, UTF-8 with a byte-order mark, the figures
 written as that locale parses numbers (33,3; no thousands separator). What the report
-covers comes first, then the sections one after another, a blank line between them."""
+covers comes first, then the sections one after another, a blank line between them.
+Every text is written as Excel keeps it text (`csv_text`): a course titled "=HYPERLINK(…)"
+is not run as a formula."""
 
 import csv
 import io
 from collections.abc import Callable
 
-from apps.teachers.exports import CSV_DELIMITER
+from apps.teachers.exports import CSV_DELIMITER, csv_text
 
 from .content import TEXT, ReportContent, Section, number_text
 
@@ -16,8 +18,8 @@ def render(content: ReportContent, progress: Callable[[int, int], None]) -> byte
     stream = io.StringIO()
     stream.write("\ufeff")
     writer = csv.writer(stream, delimiter=CSV_DELIMITER, lineterminator="\r\n")
-    writer.writerow([content.title])
-    writer.writerows([label, value] for label, value in content.details)
+    writer.writerow([csv_text(content.title)])
+    writer.writerows([csv_text(label), csv_text(value)] for label, value in content.details)
     for number, section in enumerate(content.sections, 1):
         writer.writerow([])
         _write_section(writer, section)
@@ -26,15 +28,15 @@ def render(content: ReportContent, progress: Callable[[int, int], None]) -> byte
 
 
 def _write_section(writer, section: Section) -> None:
-    writer.writerow([section.title])
+    writer.writerow([csv_text(section.title)])
     if section.note:
-        writer.writerow([section.note])
-    writer.writerow([column.label for column in section.columns])
+        writer.writerow([csv_text(section.note)])
+    writer.writerow([csv_text(column.label) for column in section.columns])
     rows = [*section.rows, section.total] if section.total is not None else section.rows
     for values in rows:
         writer.writerow(
             [
-                value if column.kind == TEXT else number_text(value, grouping=False)
+                csv_text(value) if column.kind == TEXT else number_text(value, grouping=False)
                 for column, value in zip(section.columns, values, strict=True)
             ]
         )

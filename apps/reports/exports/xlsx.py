@@ -6,6 +6,9 @@ panes once per sheet, so only a sheet of its own keeps every section's header in
 its rows scroll (a region has dozens of positions and courses); each sheet is also a plain
 table that sorts, filters and pivots without first cutting it out of the others. The
 charts are the PDF's: a workbook is for working the figures further.
+
+Every text goes in as a string cell (`_put`): openpyxl would make a formula of a name
+typed as "=HYPERLINK(…)" (a course's title, an organisation's name), which Excel runs.
 """
 
 import io
@@ -15,6 +18,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.worksheet import Worksheet
@@ -70,19 +74,26 @@ def _context_line(content: ReportContent) -> str:
     return " · ".join(value for _label, value in content.details[:2])
 
 
+def _put(sheet: Worksheet, row: int, col: int, value) -> Cell:
+    """The cell at (row, col) given `value`: a text stays text, whatever it starts with."""
+    cell = sheet.cell(row, col, value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
 def _write_cover(sheet: Worksheet, content: ReportContent, sheets: list[Worksheet]) -> None:
-    sheet["A1"] = content.title
-    sheet["A1"].font = TITLE_FONT
+    _put(sheet, 1, 1, content.title).font = TITLE_FONT
     row = 3
     for label, value in content.details:
-        sheet.cell(row, 1, label).font = BOLD
-        sheet.cell(row, 2, value)
+        _put(sheet, row, 1, label).font = BOLD
+        _put(sheet, row, 2, value)
         row += 1
     row += 1
-    sheet.cell(row, 1, _("Contents")).font = BOLD
+    _put(sheet, row, 1, _("Contents")).font = BOLD
     for number, (section, target) in enumerate(zip(content.sections, sheets, strict=True), 1):
         row += 1
-        cell = sheet.cell(row, 1, f"{number}. {section.title}")
+        cell = _put(sheet, row, 1, f"{number}. {section.title}")
         cell.hyperlink = f"#{quote_sheetname(target.title)}!A1"
         cell.style = "Hyperlink"
     sheet.column_dimensions["A"].width = 48
@@ -90,14 +101,12 @@ def _write_cover(sheet: Worksheet, content: ReportContent, sheets: list[Workshee
 
 
 def _write_section(sheet: Worksheet, section: Section, content: ReportContent) -> None:
-    sheet["A1"] = section.title
-    sheet["A1"].font = TITLE_FONT
-    sheet["A2"] = _context_line(content)
+    _put(sheet, 1, 1, section.title).font = TITLE_FONT
+    _put(sheet, 2, 1, _context_line(content))
     if section.note:
-        sheet["A3"] = section.note
-        sheet["A3"].font = NOTE_FONT
+        _put(sheet, 3, 1, section.note).font = NOTE_FONT
     for col, column in enumerate(section.columns, 1):
-        cell = sheet.cell(HEADER_ROW, col, column.label)
+        cell = _put(sheet, HEADER_ROW, col, column.label)
         cell.font, cell.fill, cell.alignment = BOLD, HEADER_FILL, WRAP
     row = HEADER_ROW
     for values in section.rows:
@@ -118,7 +127,7 @@ def _write_row(sheet: Worksheet, row: int, section: Section, values: list) -> No
         if column.kind == PERCENT and value is not None:
             # A real percentage: Excel stores the fraction and shows it as 33.3%.
             value = value / 100
-        cell = sheet.cell(row, col, value)
+        cell = _put(sheet, row, col, value)
         if column.kind != TEXT:
             cell.number_format = _number_format(column.kind, value)
 

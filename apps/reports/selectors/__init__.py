@@ -48,7 +48,7 @@ from .registry import (
     teachers_by_category,
     teachers_by_position,
 )
-from .scope import scope_name
+from .scope import scope_unit
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ __all__ = [
     "pd_plan_list",
     "report_regions",
     "report_teachers",
-    "scope_name",
+    "scope_unit",
     "staff_composition",
     "teachers_by_category",
     "teachers_by_position",

@@ -10,11 +10,9 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from apps.accounts.scopes import read_scope
 from apps.courses.models import Course, Enrolment, EnrolmentEvent, ExternalTraining
 from apps.courses.selectors import PD_PERIOD_YEARS, pd_period_start
 
-from ..models import PdPlan
 from ..teacher_filters import course_completers, pd_takers, pd_within_label, year_bounds
 from .base import (
     ReportContext,
@@ -25,6 +23,7 @@ from .base import (
     report_context,
     teacher_totals,
 )
+from .plan_scope import plan_of, report_districts
 
 S = Enrolment.Status
 
@@ -34,10 +33,11 @@ class PdCoverage:
     """`trained`: teachers with PD ending on or after `since` (the legal minimum is once
     in 3 years); hours: PD hours (courses completed and confirmed external certificates)
     ending within the period, per teacher counted; `plan`: the teachers the districts
-    counted are to train in `plan_year` (None when no plan is set, or when the report is
-    narrower than whole districts: an organisation, a type of organisation, a language or
-    a position); `fact`: teachers who completed a course of the catalogue that year (its
-    share: of the teachers; `plan_percent`: of the plan)."""
+    counted are to train in `plan_year` (None when no plan is set, or when no plan applies,
+    see plan_scope: an organisation, a type of organisation, a language or a position, a
+    district seen only through some of its organisations); `fact`: teachers who completed
+    a course of the catalogue that year (its share: of the teachers; `plan_percent`: of
+    the plan)."""
 
     since: dt.date
     teachers: Row
@@ -82,22 +82,9 @@ def _period_hours(ctx: ReportContext) -> int:
 
 
 def _plan(ctx: ReportContext) -> int | None:
-    """The plans of the districts counted whole: every district of the user's scope, as
-    narrowed by the drill-down (a scope or a report of single organisations has no plan)."""
-    filters = ctx.filters
-    scope = read_scope(ctx.user)
-    if filters.organization is not None or filters.narrows_staff or scope.organization_ids:
-        return None
-    plans = PdPlan.objects.filter(year=filters.plan_year)
-    if not scope.everything:
-        plans = plans.filter(
-            Q(district_id__in=scope.district_ids) | Q(district__region_id__in=scope.region_ids)
-        )
-    if filters.region is not None:
-        plans = plans.filter(district__region_id=filters.region)
-    if filters.district is not None:
-        plans = plans.filter(district_id=filters.district)
-    return plans.aggregate(total=Sum("planned_teachers"))["total"]
+    """The plans of the report's districts (see plan_scope for when a plan applies)."""
+    districts = report_districts(ctx.user, ctx.filters)
+    return None if districts is None else plan_of(districts)
 
 
 def coverage_from(ctx: ReportContext, totals: dict) -> PdCoverage:

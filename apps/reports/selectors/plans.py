@@ -1,7 +1,6 @@
 """The districts' PD plans of a year beside the fact: the page where the plans are read and
 set, district by district, with a total for each region."""
 
-import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -16,6 +15,7 @@ from apps.teachers.selectors import visible_teachers
 from ..models import PdPlan
 from ..teacher_filters import course_completed_q, year_bounds
 from .base import ReportFilters, percent
+from .plan_scope import whole_districts
 
 
 @dataclass(frozen=True)
@@ -53,15 +53,6 @@ class RegionPlans:
     total: PlanFact
 
 
-def _plan_districts(user):
-    """The districts the user sees whole: a plan is a district's, and the fact of a district
-    seen through a few of its organisations would not be the one its plan is set against."""
-    scope = dataclasses.replace(read_scope(user), organization_ids=frozenset())
-    return District.objects.filter(
-        scope.q(organization="organizations__pk", district="pk", region="region_id")
-    )
-
-
 def _plans(year: int, district_ids: list[int]) -> dict[int, PdPlan]:
     """The year's plans of the districts, each with the user who last changed it (from the
     plan's history) as `changed_by` (None: changed by no one known, e.g. a data load)."""
@@ -87,7 +78,7 @@ def pd_plan_list(user, year: int) -> list[RegionPlans]:
     does; a region's total links by region and year unless the user also sees single
     organisations, whose teachers the list would count too."""
     districts = list(
-        _plan_districts(user).select_related("region").order_by("region__kato", "kato")
+        whole_districts(user).select_related("region").order_by("region__kato", "kato")
     )
     ids = [district.pk for district in districts]
     plans = _plans(year, ids)

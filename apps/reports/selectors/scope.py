@@ -1,17 +1,43 @@
 """The user's scope as the reports name it."""
 
-from apps.accounts.scopes import read_scope
-from apps.organizations.models import District, Region
+from dataclasses import dataclass
+
+from apps.accounts.scopes import all_region_ids, read_scope
+from apps.organizations.models import District, Organization, Region
 
 
-def scope_name(user) -> str | None:
-    """The name of the one region or district that is the user's whole scope (the top of
-    the drill-down's breadcrumb), None for a wider or patchier scope."""
+@dataclass(frozen=True)
+class ScopeUnit:
+    """The one region, district or organisation (`level`) that is a user's whole scope."""
+
+    level: str
+    pk: int
+    name: str
+
+
+def scope_unit(user) -> ScopeUnit | None:
+    """The unit that is the user's whole scope, to be named at the top of the drill-down's
+    breadcrumb: the one region, district or organisation of their assignments, or the one
+    region there is when they may read everything (a superuser, or a regional user of the
+    one region, whose scope `read_scope` widens to everything). None for a scope of several
+    units."""
     scope = read_scope(user)
-    if scope.everything or scope.organization_ids:
+    if scope.everything:
+        regions = all_region_ids()
+        if len(regions) != 1:
+            return None
+        return _unit("region", Region, next(iter(regions)))
+    units = [
+        ("region", Region, scope.region_ids),
+        ("district", District, scope.district_ids),
+        ("organization", Organization, scope.organization_ids),
+    ]
+    held = [(level, model, ids) for level, model, ids in units if ids]
+    if len(held) != 1 or len(held[0][2]) != 1:
         return None
-    if len(scope.region_ids) == 1 and not scope.district_ids:
-        return Region.objects.get(pk=next(iter(scope.region_ids))).name
-    if len(scope.district_ids) == 1 and not scope.region_ids:
-        return District.objects.get(pk=next(iter(scope.district_ids))).name
-    return None
+    level, model, ids = held[0]
+    return _unit(level, model, next(iter(ids)))
+
+
+def _unit(level: str, model, pk: int) -> ScopeUnit:
+    return ScopeUnit(level, pk, model.objects.get(pk=pk).name)

@@ -1,8 +1,9 @@
 """Writes of the reports app: the districts' PD plans here; the report's exports and the
 monthly summary by e-mail in their own modules, re-exported below."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from ..models import PdPlan
 from .exports import report_export_create, report_export_run
@@ -12,6 +13,11 @@ from .subscriptions import (
     subscription_delete,
     summary_period,
 )
+
+
+class PlansChangedMeanwhile(ValidationError):
+    """Plans that someone else changed after the actor saw them: one message per district,
+    with the district's id and the plan stored now as its params."""
 
 
 def pd_plan_save(*, plan: PdPlan, actor) -> PdPlan:
@@ -37,14 +43,17 @@ def pd_plan_delete(*, plan: PdPlan, actor) -> None:
     plan.delete()
 
 
-def pd_plans_save(*, year: int, plans: dict, actor) -> int:
+def pd_plans_save(*, year: int, plans: dict, shown: dict, actor) -> int:
     """Set the year's plans of several districts at once, all or none: `plans` maps a
-    district to its teachers to train, or to None for no plan. Plans already so are left
-    alone (no history row, no new change time). Returns how many plans changed.
+    district to its teachers to train, or to None for no plan; `shown` maps each of them to
+    the plan the actor saw before changing it. Plans already so are left alone (no history
+    row, no new change time). Returns how many plans changed.
 
-    Raises PermissionDenied for a district the actor may not plan, ValidationError for a
-    value the model refuses; a plan first set by someone else at the same moment is
-    refused by the database (IntegrityError). Nothing is saved in any of these cases."""
+    A plan that someone else changed since the actor saw it (to other than what the actor
+    wants) is not overwritten unseen: PlansChangedMeanwhile. Raises PermissionDenied for a
+    district the actor may not plan, ValidationError for a value the model refuses; a plan
+    first set by someone else at the same moment is refused by the database
+    (IntegrityError). Nothing is saved in any of these cases."""
     changed = 0
     with transaction.atomic():
         stored = {
@@ -53,6 +62,7 @@ def pd_plans_save(*, year: int, plans: dict, actor) -> int:
                 year=year, district__in=[district.pk for district in plans]
             )
         }
+        _refuse_unseen_changes(plans=plans, shown=shown, stored=stored)
         for district, teachers in plans.items():
             plan = stored.get(district.pk)
             if plan is not None:
@@ -72,7 +82,33 @@ def pd_plans_save(*, year: int, plans: dict, actor) -> int:
     return changed
 
 
+def _refuse_unseen_changes(*, plans: dict, shown: dict, stored: dict) -> None:
+    """Two administrators editing the same district: the later one is told, not silently
+    overwriting the earlier (unless both want the same number)."""
+    conflicts = []
+    for district, teachers in plans.items():
+        plan = stored.get(district.pk)
+        now = None if plan is None else plan.planned_teachers
+        if now == shown[district] or now == teachers:
+            continue
+        params = {"district": district.name, "district_id": district.pk, "stored": now}
+        if now is None:
+            message = _(
+                "%(district)s: someone else removed this plan after you opened the page. "
+                "Save again to set yours."
+            )
+        else:
+            message = _(
+                "%(district)s: someone else changed this plan to %(stored)s after you opened "
+                "the page. Save again to replace it with yours."
+            )
+        conflicts.append(ValidationError(message, code="changed_meanwhile", params=params))
+    if conflicts:
+        raise PlansChangedMeanwhile(conflicts)
+
+
 __all__ = [
+    "PlansChangedMeanwhile",
     "monthly_summaries_send",
     "pd_plan_delete",
     "pd_plan_save",

@@ -4,7 +4,7 @@ import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import OperationalError
 from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from ..exports import render_report, report_filename
 from ..forms import ReportFiltersForm, filters_query
 from ..models import ReportExport
 from ..selectors import dashboard
+from ..selectors.described import report_filters_described
 
 logger = logging.getLogger(__name__)
 
@@ -36,9 +37,8 @@ def report_export_create(*, user, query: str, file_format: str, language: str) -
         language=language,
     )
     export.full_clean()
-    with transaction.atomic():
-        export.save()
-        transaction.on_commit(lambda: report_export_run_task.delay(export.pk))
+    export.save()
+    report_export_run_task.delay_on_commit(export.pk)
     return export
 
 
@@ -46,8 +46,13 @@ def report_export_run(*, export_id: int) -> ReportExport:
     """Build the export's file in its language, for its filters as its creator may see them
     today (a scope taken away since is not exported), with the progress committed section
     by section for the page's bar. Safe to run twice: a finished export is left as it is,
-    an interrupted one starts over. A failure is recorded on the export and logged, for the
-    page to show; it is not raised (retrying would only fail again the same way)."""
+    an interrupted one starts over.
+
+    A database that is unavailable for a moment (OperationalError) is raised for the task
+    to retry, the export running meanwhile. Any other failure would only fail again the
+    same way: it is recorded on the export for the page to show, in the export's language
+    (filters no longer valid say why; anything else, a driver's or a file's error, is
+    logged and the page says only that the report could not be prepared), not raised."""
     export = ReportExport.objects.select_related("created_by").get(pk=export_id)
     if export.status == ReportExport.Status.DONE:
         return export
@@ -65,23 +70,37 @@ def report_export_run(*, export_id: int) -> ReportExport:
                     _("These filters are no longer within your access: %(errors)s")
                     % {"errors": "; ".join(str(e) for es in form.errors.values() for e in es)}
                 )
-            figures = dashboard(export.created_by, form.filters())
-            content = render_report(figures, export.file_format, progress=progress)
-            name = report_filename(figures, export.file_format)
+            filters = form.filters()
+            figures = dashboard(export.created_by, filters)
+            described = report_filters_described(export.created_by, filters)
+            fmt = export.file_format
+            content = render_report(figures, fmt, described=described, progress=progress)
+            name = report_filename(figures, fmt, described)
         # A folder per export: the file keeps its own name for the download.
         export.file.save(f"{export.pk}/{name}", ContentFile(content), save=False)
-    except Exception as exc:
+    except OperationalError:
+        logger.warning("Report export %s interrupted; the task retries.", export.pk)
+        raise
+    except ValidationError as exc:
+        logger.warning("Report export %s refused: %s", export.pk, exc.messages)
+        with translation.override(export.language):
+            reason = _("The report could not be prepared: %(error)s") % {"error": exc.messages[0]}
+        return _failed(export, reason)
+    except Exception:
         logger.exception("Report export %s failed", export.pk)
         with translation.override(export.language):
-            reason = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
-            export.failure = _("The report could not be prepared: %(error)s") % {"error": reason}
-        export.status = ReportExport.Status.FAILED
-        export.finished_at = timezone.now()
-        export.save(update_fields=["status", "failure", "finished_at", "updated_at"])
-        return export
+            reason = _("The report could not be prepared. Please try again later.")
+        return _failed(export, reason)
     export.refresh_from_db(fields=["total_rows"])
     export.status = ReportExport.Status.DONE
     export.processed_rows = export.total_rows
     export.finished_at = timezone.now()
     export.save()
+    return export
+
+
+def _failed(export: ReportExport, reason: str) -> ReportExport:
+    export.status, export.failure = ReportExport.Status.FAILED, reason
+    export.finished_at = timezone.now()
+    export.save(update_fields=["status", "failure", "finished_at", "updated_at"])
     return export

@@ -1,5 +1,5 @@
-"""The dashboard's monthly-summary panel: whether the user already has the summary of the
-filters shown, and the choices of its form."""
+"""The dashboard's export and monthly-summary panels: the user's recent exports, whether
+the user already has the summary of the filters shown, and the choices of its form."""
 
 from types import SimpleNamespace
 
@@ -7,6 +7,7 @@ from django import template
 from django.conf import settings
 
 from ..models import ReportExport
+from ..selectors.exports import recent_exports
 from ..selectors.subscriptions import subscription_for
 
 register = template.Library()
@@ -21,3 +22,9 @@ def summary_panel(user, query: str) -> SimpleNamespace:
         languages=settings.LANGUAGES,
         formats=ReportExport.Format.choices,
     )
+
+
+@register.simple_tag
+def recent_report_exports(user) -> list[ReportExport]:
+    """The user's last five exports, newest first, in one query."""
+    return recent_exports(user)

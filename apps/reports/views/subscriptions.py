@@ -16,9 +16,11 @@ from ..selectors.subscriptions import subscriptions_described
 @require_http_methods(["GET", "POST"])
 def subscription_list(request):
     """GET: the user's own subscriptions (whoever they are: one who lost the role can still
-    unsubscribe). POST: subscribe to the dashboard's filters, then back to the dashboard."""
+    unsubscribe). POST: subscribe to the dashboard's filters, then back to the dashboard,
+    its filters kept (with why, when the subscription was refused)."""
     if request.method == "GET":
-        return _list(request)
+        context = {"subscriptions": subscriptions_described(request.user)}
+        return render(request, "reports/subscriptions.html", context)
     query = request.POST.get("query", "")
     try:
         services.subscription_create(
@@ -28,22 +30,16 @@ def subscription_list(request):
             file_format=request.POST.get("file_format", ""),
         )
     except ValidationError as exc:
-        return _list(request, errors=exc.messages, status=400)
-    messages.success(
-        request,
-        _("This summary will be e-mailed to %(email)s early each month.")
-        % {"email": request.user.email},
-    )
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("This summary will be e-mailed to %(email)s early each month.")
+            % {"email": request.user.email},
+        )
     query = QueryDict(query).urlencode()
     return redirect(reverse("reports:dashboard") + (f"?{query}" if query else ""))
-
-
-def _list(request, *, errors=(), status=200):
-    context = {
-        "subscriptions": subscriptions_described(request.user),
-        "errors": errors,
-    }
-    return render(request, "reports/subscriptions.html", context, status=status)
 
 
 @require_POST

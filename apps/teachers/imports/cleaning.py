@@ -521,6 +521,8 @@ def _clean_short_text(text: str, max_length: int) -> str:
 
 def _clean_text(text: str, max_length: int) -> str:
     text = " ".join(text.split())
+    # The export's CSV writes "'" before a text a spreadsheet would run ("'-", "'=").
+    text = text[1:] if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@") else text
     if len(text) > max_length:
         raise CellError(
             _("The text is too long: %(length)d characters, at most %(max)d allowed.")
