@@ -460,10 +460,15 @@ def add_nation() -> None:
 
 
 def remove_nation() -> None:
-    """Delete every copied row (ids from OFFSET up): the database holds the region again."""
+    """Delete every copied row (ids from OFFSET up): the database holds the region again,
+    with its indexes rebuilt (the deleted rows' entries would otherwise bloat them several
+    times over and make the next run's region figures slower than a real region's)."""
     with transaction.atomic(), connection.cursor() as cursor:
         for table in _COPIED:
             cursor.execute(f"DELETE FROM {table} WHERE id >= %s", [OFFSET])  # noqa: S608
+    with connection.cursor() as cursor:
+        for table in _COPIED:
+            cursor.execute(f"REINDEX TABLE {table}")
     cache.delete("scopes:all_region_ids")
     _analyze()
 

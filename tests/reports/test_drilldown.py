@@ -14,7 +14,14 @@ from django.utils import translation
 from apps.accounts.models import Role
 from apps.accounts.services import role_assignment_create
 from apps.organizations.models import District, InstructionLanguage, Organization, Region
-from apps.reports.selectors import ReportFilters, dashboard, drilldown, pd_coverage, pd_plan_list
+from apps.reports.selectors import (
+    ReportFilters,
+    dashboard,
+    dashboard_page,
+    drilldown,
+    pd_coverage,
+    pd_plan_list,
+)
 from tests.factories import OrganizationFactory, TeacherFactory, UserFactory
 
 
@@ -157,6 +164,36 @@ def test_the_query_count_does_not_grow_with_the_units(known):
         TeacherFactory.create_batch(2, organization=school)
     assert [_queries(user, filters) for filters in levels] == small
     assert small == [5, 5]
+
+
+@pytest.mark.parametrize(
+    ("user", "level"),
+    [
+        ("hr_analyst", {}),
+        ("superuser", {}),
+        ("region_admin", {"district": "sairam"}),
+        ("methodologist", {}),
+        ("school_admin", {}),
+        ("region_admin", {"organization": "school_c", "district": "sairam"}),
+    ],
+)
+def test_the_page_reads_the_same_figures_and_table_as_each_alone(known, user, level):
+    """The page counts the teachers once for both (the units' counts summed for the
+    figures): every figure and row is the same as dashboard()'s and drilldown()'s."""
+    world = known.world
+    other = Region.objects.create(kato="99", name_kk="Сынақ", name_ru="Тест", name_en="Test")
+    District.objects.create(region=other, kato="9901", kind="city", name_kk="А", name_ru="А")
+    cache.clear()  # the cached list of regions
+    filters = ReportFilters(**{name: getattr(world, unit).pk for name, unit in level.items()})
+    user = world.users[user]
+    figures, table = dashboard_page(user, filters)
+    assert figures == dashboard(user, filters)
+    assert table == drilldown(user, filters)
+    if table.level is not None:  # every unit of the report's teachers is listed
+        assert (figures.pd.trained.count, figures.pd.fact.count) == (
+            sum(row.trained.count for row in table.rows),
+            sum(row.fact.count for row in table.rows),
+        )
 
 
 def test_a_scope_of_a_district_and_a_school_elsewhere_has_the_districts_plan_only(known):

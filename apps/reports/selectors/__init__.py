@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from .attestation import AttestationPipeline, PassRate, attestation_pipeline, pipeline_from
 from .base import (
     Breakdown,
+    ReportContext,
     ReportFilters,
     Row,
     report_context,
@@ -22,7 +23,15 @@ from .base import (
     report_teachers,
     teacher_totals,
 )
-from .drilldown import Drilldown, DrillRow, drilldown
+from .drilldown import (
+    GROUP_FIELD,
+    Drilldown,
+    DrillRow,
+    drill_level,
+    drilldown,
+    drilldown_from,
+    unit_counts,
+)
 from .leaders import LeadersFunnel, funnel_from, leaders_funnel
 from .pd import (
     CompletionRow,
@@ -74,7 +83,14 @@ def dashboard(user, filters: ReportFilters) -> Dashboard:
     category, position and language) in one pass over the teachers, the PD coverage
     counted from the enrolments' side."""
     ctx = report_context(user, filters)
-    totals = teacher_totals(ctx, expiring_aggregates, composition_aggregates)
+    return _dashboard(ctx, teacher_totals(ctx, expiring_aggregates, composition_aggregates))
+
+
+def _dashboard(ctx: ReportContext, totals: dict, taken: tuple[int, int] | None = None) -> Dashboard:
+    """The figures from the pass over the teachers (`totals`); `taken`: the teachers
+    trained and those who completed a course in the plan's year when counted already
+    (coverage_from)."""
+    filters = ctx.filters
     return Dashboard(
         filters=filters,
         today=ctx.today,
@@ -82,12 +98,30 @@ def dashboard(user, filters: ReportFilters) -> Dashboard:
         by_category=by_category_from(ctx),
         by_position=by_position_from(ctx),
         expiring=expiring_from(ctx, totals),
-        pd=coverage_from(ctx, totals),
+        pd=coverage_from(ctx, totals, taken),
         courses=completion_from(ctx),
         attestation=pipeline_from(ctx),
         leaders=funnel_from(ctx),
         staff=composition_from(ctx, totals),
     )
+
+
+def dashboard_page(user, filters: ReportFilters) -> tuple[Dashboard, Drilldown]:
+    """The dashboard page's figures and drill-down table from one context, the teachers
+    counted once: the figures' pass over them groups them by the table's units as well
+    (its teachers and expiring categories), and the units' counts of the teachers trained
+    and of those who completed a course (every unit the report's teachers work in, each
+    teacher in one) add up to the figures' own, which then need no queries of their own.
+    Below an organisation there are no units: the figures count as dashboard() does."""
+    ctx = report_context(user, filters)
+    level = drill_level(user, filters)
+    parts = (expiring_aggregates, composition_aggregates)
+    if level is None:
+        return _dashboard(ctx, teacher_totals(ctx, *parts)), drilldown_from(ctx, level)
+    totals = teacher_totals(ctx, *parts, unit=GROUP_FIELD[level])
+    counts = unit_counts(ctx, level)
+    taken = tuple(sum(unit[name] for unit in counts.values()) for name in ("trained", "fact"))
+    return _dashboard(ctx, totals, taken), drilldown_from(ctx, level, counts)
 
 
 __all__ = [
@@ -111,6 +145,7 @@ __all__ = [
     "attestation_pipeline",
     "course_completion",
     "dashboard",
+    "dashboard_page",
     "drilldown",
     "expiring_categories",
     "leaders_funnel",

@@ -2,12 +2,12 @@
 and the pass over the teachers that serves several figures at once."""
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from apps.accounts.scopes import read_scope
@@ -125,13 +125,15 @@ def report_regions(user, filters: ReportFilters) -> QuerySet[Region]:
 class ReportContext:
     """What the figures of one report share: who asks, the filters, the day, the teachers,
     and the teachers counted by each breakdown key once a pass over them has counted them
-    (`teacher_totals`)."""
+    (`teacher_totals`), and by unit when the pass grouped them by one (`unit_totals`: the
+    teacher's path to the unit, and each unit's aggregates)."""
 
     user: object
     filters: ReportFilters
     today: dt.date
     teachers: QuerySet[Teacher]
     key_counts: dict[str, Counter] = field(default_factory=dict)
+    unit_totals: dict[str, dict[int, dict[str, int]]] = field(default_factory=dict)
 
 
 def report_context(user, filters: ReportFilters) -> ReportContext:
@@ -179,7 +181,7 @@ Aggregates = Callable[[ReportContext], dict]
 BREAKDOWN_KEYS = ("category_id", "position_id", "teaching_language_id")
 
 
-def teacher_totals(ctx: ReportContext, *parts: Aggregates) -> dict:
+def teacher_totals(ctx: ReportContext, *parts: Aggregates, unit: str | None = None) -> dict:
     """One pass over the report's teachers for the aggregates of all the parts given (each
     a function of the context giving {alias: aggregate}), with the count as "teachers": a
     figure asks for its own part, the dashboard for several in the same query.
@@ -187,16 +189,38 @@ def teacher_totals(ctx: ReportContext, *parts: Aggregates) -> dict:
     The pass groups by the breakdown keys (a few hundred groups whatever the size) and
     sums the groups here, so it also counts the teachers by category, position and
     language (kept in `ctx.key_counts`): the breakdowns then need no pass of their own,
-    which cost as much as this one each."""
+    which cost as much as this one each. Given `unit` (the teacher's path to a unit: the
+    dashboard's drill-down), it groups by the unit as well and keeps each unit's
+    aggregates in `ctx.unit_totals` (a few thousand groups for a region's districts, as
+    fast to count as the few hundred; a pass of the drill-down's own cost as much)."""
     aggregates = {"teachers": Count("pk")}
     for part in parts:
         aggregates.update(part(ctx))
-    totals = dict.fromkeys(aggregates, 0)
-    counts = {key: Counter() for key in BREAKDOWN_KEYS}
-    for group in ctx.teachers.order_by().values(*BREAKDOWN_KEYS).annotate(**aggregates):
-        for name in aggregates:
-            totals[name] += group[name]
-        for key in BREAKDOWN_KEYS:
-            counts[key][group[key]] += group["teachers"]
-    ctx.key_counts.update(counts)
+    names = list(aggregates)
+    keys = (*BREAKDOWN_KEYS, "unit") if unit else BREAKDOWN_KEYS
+    groups = ctx.teachers.order_by()
+    groups = (
+        groups.values(*BREAKDOWN_KEYS, unit=F(unit)) if unit else groups.values(*BREAKDOWN_KEYS)
+    )
+    # As tuples, each aggregate summed as a column: thousands of groups cost little.
+    rows = list(groups.annotate(**aggregates).values_list(*keys, *names))
+    first = len(keys)  # the index of the first aggregate, the teachers
+    totals = dict(zip(names, _column_sums([row[first:] for row in rows], len(names)), strict=True))
+    for index, key in enumerate(BREAKDOWN_KEYS):
+        counts = ctx.key_counts[key] = Counter()
+        for row in rows:
+            counts[row[index]] += row[first]
+    if unit:
+        by_unit = defaultdict(list)
+        for row in rows:
+            by_unit[row[first - 1]].append(row[first:])
+        ctx.unit_totals[unit] = {
+            unit_id: dict(zip(names, _column_sums(unit_rows, len(names)), strict=True))
+            for unit_id, unit_rows in by_unit.items()
+        }
     return totals
+
+
+def _column_sums(rows: list[tuple], width: int) -> list[int]:
+    """The sum of each column of the rows (zeros when there are none)."""
+    return [sum(column) for column in zip(*rows, strict=True)] or [0] * width

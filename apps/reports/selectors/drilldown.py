@@ -127,23 +127,32 @@ def _plans(ctx: ReportContext, level: str) -> dict[int, int | None] | None:
 FIGURES = ("teachers", "trained", "expiring", "fact")
 
 
-def _counts(ctx: ReportContext, level: str) -> dict[int, dict[str, int]]:
-    """The figures of each unit with teachers: the teachers and the categories expiring in
-    one pass over the teachers; those trained and those who completed a course each in a
+def unit_counts(ctx: ReportContext, level: str) -> dict[int, dict[str, int]]:
+    """The figures of each unit with teachers (every unit the report's teachers work in,
+    so that the units' counts add up to the report's): the teachers and the categories
+    expiring in one pass over the teachers (none when the figures' pass grouped them by
+    the units, see teacher_totals); those trained and those who completed a course each in a
     count of the teachers found among the enrolments' (and certificates') teacher ids, a
     join the database makes once. (As conditions tested teacher by teacher, an EXISTS per
     teacher, they cost the region three times the rest of the dashboard.)"""
     unit = F(GROUP_FIELD[level])
     counts = defaultdict(lambda: dict.fromkeys(FIGURES, 0))
-    for row in (
-        ctx.teachers.values(unit=unit)
-        .annotate(
-            teachers=Count("pk"),
-            expiring=Count("pk", filter=expiring_q(EXPIRING_WITHIN_MONTHS, ctx.today)),
-        )
-        .order_by()
-    ):
-        counts[row.pop("unit")].update(row)
+    expiring = f"expiring_{EXPIRING_WITHIN_MONTHS}"
+    counted = ctx.unit_totals.get(GROUP_FIELD[level])
+    if counted is not None and all(expiring in totals for totals in counted.values()):
+        # The figures' pass over the teachers grouped them by these units already.
+        for unit_id, totals in counted.items():
+            counts[unit_id].update(teachers=totals["teachers"], expiring=totals[expiring])
+    else:
+        for row in (
+            ctx.teachers.values(unit=unit)
+            .annotate(
+                teachers=Count("pk"),
+                expiring=Count("pk", filter=expiring_q(EXPIRING_WITHIN_MONTHS, ctx.today)),
+            )
+            .order_by()
+        ):
+            counts[row.pop("unit")].update(row)
     # The ids of every taker, not only the report's: the report's teachers are chosen once,
     # outside (chosen inside as well, a region of the nation took twice as long).
     takers = {
@@ -175,12 +184,16 @@ def _row(drilled: ReportFilters, key: str, count: int, teachers: int, **query) -
     return Row(key, key, count, percent(count, teachers), drilled.list_query(**query))
 
 
-def drilldown_from(ctx: ReportContext) -> Drilldown:
+def drilldown_from(
+    ctx: ReportContext, level: str | None, counts: dict[int, dict[str, int]] | None = None
+) -> Drilldown:
+    """The table at `level` (drill_level), from the units' `counts` (unit_counts) when
+    the caller has them already."""
     filters = ctx.filters
-    level = drill_level(ctx.user, filters)
     if level is None:
         return Drilldown(level=None, rows=[], plan_year=filters.plan_year, plans=False)
-    counts = _counts(ctx, level)
+    if counts is None:
+        counts = unit_counts(ctx, level)
     plans = _plans(ctx, level)
     empty = dict.fromkeys(FIGURES, 0)
     rows = []
@@ -223,4 +236,4 @@ def drilldown(user, filters: ReportFilters) -> Drilldown:
     """One row per unit one level below the report's: five queries whatever the number of
     units (three for the teachers' figures grouped by unit, the units, the districts with
     their plans)."""
-    return drilldown_from(report_context(user, filters))
+    return drilldown_from(report_context(user, filters), drill_level(user, filters))

@@ -87,13 +87,15 @@ def _plan(ctx: ReportContext) -> int | None:
     return None if districts is None else plan_of(districts)
 
 
-def coverage_from(ctx: ReportContext, totals: dict) -> PdCoverage:
+def coverage_from(
+    ctx: ReportContext, totals: dict, taken: tuple[int, int] | None = None
+) -> PdCoverage:
     """Coverage: the teachers from the shared pass over them (`totals`), those trained and
-    those who completed a course (two queries), the period's hours (two queries) and the
-    plan (one query)."""
+    those who completed a course (`taken` when the caller counted them already, else two
+    queries), the period's hours (two queries) and the plan (one query)."""
     filters = ctx.filters
     teachers = totals["teachers"]
-    trained, fact = _trained_and_fact(ctx)
+    trained, fact = taken if taken is not None else _trained_and_fact(ctx)
     hours = _period_hours(ctx)
     plan = _plan(ctx)
     years = {"years": PD_PERIOD_YEARS}

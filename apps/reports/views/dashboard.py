@@ -10,8 +10,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from ..charts import dashboard_charts
 from ..forms import ReportFiltersForm, filters_query
-from ..selectors import ReportFilters, drilldown, scope_unit
-from ..selectors import dashboard as dashboard_figures
+from ..selectors import ReportFilters, dashboard_page, scope_unit
 
 SCOPE_LEVELS = ("region", "district", "organization")
 
@@ -29,8 +28,7 @@ def dashboard(request):
     if not form.is_valid():
         return render(request, template, {"form": form}, status=400)
     filters = form.filters()
-    figures = dashboard_figures(request.user, filters)
-    drill = drilldown(request.user, filters)
+    figures, drill = dashboard_page(request.user, filters)
     context = {
         "form": form,
         "figures": figures,
